@@ -1,0 +1,12 @@
+import type { CaptureFactory } from './runtime/connector.js';
+import { postgresCapture } from './postgres/index.js';
+
+/** Every capture connector, by the scheme of its address. */
+export const captureConnectors: CaptureFactory[] = [postgresCapture];
+
+export function captureFor(scheme: string): CaptureFactory | undefined {
+  return captureConnectors.find((c) => c.schemes.includes(scheme));
+}
+
+export { runCapture } from './runtime/run-capture.js';
+export type { CaptureConnector, CaptureFactory } from './runtime/connector.js';

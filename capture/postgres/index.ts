@@ -1,0 +1,1 @@
+export { postgresCapture } from './pg-capture.js';

@@ -1,0 +1,168 @@
+import type pg from 'pg';
+import type { Pgoutput } from 'pg-logical-replication';
+import type { SourceRef } from '../../shared/envelope.js';
+import type { Logger } from '../../shared/log.js';
+import type { TableSchema } from '../../shared/logical-types.js';
+import { describeTable, type CatalogTable } from '../../shared/postgres/pg-catalog.js';
+import { connectPg, pgClientConfig } from '../../shared/postgres/pg-connect.js';
+import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
+import { pgCaptureOptions, type PgCaptureOptions } from './pg-options.js';
+import { parseLsn, parseSnapshotPosition, type Lsn } from './pg-position.js';
+import { checkServer, createSlot, ensurePublication, findSlot, selectTables } from './pg-setup.js';
+import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
+import { streamChanges } from './pg-stream.js';
+import { schemaVersion } from '../runtime/schema-version.js';
+
+/** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
+interface SnapshotState {
+  slot: string;
+  consistentPoint: string;
+  /** "schema.table" in snapshot order; a row's position carries its index here. */
+  tables: string[];
+  done: boolean;
+}
+
+export const postgresCapture: CaptureFactory<typeof pgCaptureOptions> = {
+  kind: 'postgres',
+  schemes: ['postgres', 'postgresql'],
+  options: pgCaptureOptions,
+  create: (section, options, log) => createPgCapture(section.name, section.address, options, log),
+};
+
+function createPgCapture(name: string, address: string, opts: PgCaptureOptions, log: Logger): CaptureConnector {
+  const config = pgClientConfig(address);
+  const slot = opts['slot.name'] ?? `nilus_${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  const publication = opts['publication.name'] ?? slot;
+  const source: SourceRef = { kind: 'postgres', name, db: String(config.database) };
+  const stateKey = `capture.${name}.snapshot`;
+
+  const describe = async (client: pg.Client, t: Pick<CatalogTable, 'oid' | 'schema' | 'table'>): Promise<TableSchema> => {
+    const s = await describeTable(client, t, 0);
+    return { ...s, version: schemaVersion(s) };
+  };
+
+  return {
+    source,
+    async check() {
+      const client = await connectPg(address, 'source');
+      try {
+        await checkServer(client);
+        await selectTables(client, opts, log);
+      } finally {
+        await client.end();
+      }
+    },
+
+    async run(ctx: CaptureContext) {
+      const client = await connectPg(address, 'source');
+      try {
+        await checkServer(client);
+        const tables = await selectTables(client, opts, log);
+        await ensurePublication(client, publication, tables, opts['publication.autocreate.mode']);
+        let state = await ctx.state.get<SnapshotState>(stateKey);
+        const existing = await findSlot(client, slot);
+        if (existing?.active) throw Object.assign(new Error(`replication slot ${slot} is in use by another connection`), { code: '55006' });
+
+        if (!existing) {
+          const wantSnapshot = opts['snapshot.mode'] === 'initial';
+          const created = await createSlot(config, slot, wantSnapshot);
+          log.info({ slot, consistentPoint: created.consistentPoint }, 'created replication slot');
+          state = { slot, consistentPoint: created.consistentPoint, tables: tables.map((t) => `${t.schema}.${t.table}`), done: !wantSnapshot };
+          try {
+            await ctx.state.put(stateKey, state);
+            if (wantSnapshot) await runSnapshot(ctx, state, tables, created.snapshotName);
+          } finally {
+            await created.connection.end().catch(() => {});
+          }
+        } else if (!state || state.slot !== slot || !state.done) {
+          if (!state || state.slot !== slot) {
+            // A slot without snapshot state (state lost, or made by hand): snapshot again from its position, so nothing is missed.
+            state = { slot, consistentPoint: existing.confirmedFlush ?? '0/0', tables: tables.map((t) => `${t.schema}.${t.table}`), done: opts['snapshot.mode'] === 'never' };
+            await ctx.state.put(stateKey, state);
+          }
+          if (!state.done) await runSnapshot(ctx, state, tables, null);
+        }
+        if (ctx.signal.aborted) return;
+
+        const slotNow = await findSlot(client, slot);
+        log.info({ slot, from: slotNow?.confirmedFlush }, 'streaming changes');
+        const cache = new Map<number, TableSchema>();
+        await streamChanges({
+          config,
+          slot,
+          publication,
+          startLsn: parseLsn(slotNow?.confirmedFlush ?? '0/0'),
+          emitter: ctx.emitter,
+          async describeRelation(rel: Pgoutput.MessageRelation) {
+            const fromCatalog = await describe(client, { oid: rel.relationOid, schema: rel.schema, table: rel.name });
+            // The relation message is what the changes use: its columns, in its order.
+            const columns = rel.columns.map((c) => fromCatalog.columns.find((x) => x.name === c.name) ?? { name: c.name, type: { kind: 'text' as const }, nullable: true, nativeType: 'text' });
+            const s = { ...fromCatalog, columns };
+            const schema = { ...s, version: schemaVersion(s) };
+            cache.set(rel.relationOid, schema);
+            return schema;
+          },
+          heartbeatMs: opts['heartbeat.interval.ms'],
+          log,
+          signal: ctx.signal,
+          publishFailed: ctx.publishFailed,
+        });
+      } finally {
+        await client.end().catch(() => {});
+      }
+
+      async function runSnapshot(c: CaptureContext, st: SnapshotState, picked: CatalogTable[], exported: string | null) {
+        const reader = await connectPg(address, 'source');
+        try {
+          await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          if (exported) await reader.query(`SET TRANSACTION SNAPSHOT '${exported}'`);
+          const cp: Lsn = parseLsn(st.consistentPoint);
+          const resume = resumePoint(c, st, cp);
+          log.info({ tables: st.tables.length, from: resume ? st.tables[resume.tableIndex] : st.tables[0], exported: exported !== null }, 'snapshot starting');
+          for (let i = resume?.tableIndex ?? 0; i < st.tables.length; i++) {
+            const t = picked.find((p) => `${p.schema}.${p.table}` === st.tables[i]);
+            if (!t) {
+              log.warn({ table: st.tables[i] }, 'table left the capture during the snapshot; skipped');
+              continue;
+            }
+            const schema = await describe(reader, t);
+            const rows = await snapshotTable(reader, { schema, index: i }, cp, resume && i === resume.tableIndex ? resume : null, c.emitter, opts['snapshot.fetch.size'], c.signal);
+            if (c.signal.aborted) return;
+            log.info({ table: st.tables[i], rows }, 'table snapshot published');
+          }
+          await reader.query('COMMIT');
+          // Done is recorded only once every snapshot row is durable in the stream.
+          await new Promise<void>((resolve, reject) => {
+            c.emitter.flush(resolve).catch(reject);
+            c.publishFailed.then(reject);
+          });
+          await c.state.put(stateKey, { ...st, done: true });
+          log.info('snapshot complete');
+        } finally {
+          await reader.end().catch(() => {});
+        }
+      }
+    },
+
+    async lag() {
+      const client = await connectPg(address, 'source');
+      try {
+        const { rows } = await client.query<{ lag: string | null }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        return rows[0]?.lag == null ? null : { bytes: Number(rows[0].lag) };
+      } finally {
+        await client.end();
+      }
+    },
+
+    async close() {},
+  };
+}
+
+/** Where an interrupted snapshot goes on: after the last row the stream holds. */
+function resumePoint(ctx: CaptureContext, st: SnapshotState, cp: Lsn): (SnapshotResume & { tableIndex: number }) | null {
+  const pos = ctx.tail.position ? parseSnapshotPosition(ctx.tail.position) : null;
+  if (!pos || pos.consistentPoint !== cp) return null;
+  const last = ctx.tail.batch?.changes.at(-1);
+  const sameTable = ctx.tail.batch && `${ctx.tail.batch.schema}.${ctx.tail.batch.table}` === st.tables[pos.tableIndex];
+  return { tableIndex: pos.tableIndex, lastKey: sameTable && last?.snapshot ? (last.key ?? null) : null, ordinal: pos.ordinal };
+}

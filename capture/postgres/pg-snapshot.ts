@@ -1,0 +1,69 @@
+import type pg from 'pg';
+import type { Row } from '../../shared/envelope.js';
+import type { TableSchema } from '../../shared/logical-types.js';
+import { decodePgText, encodePgText } from '../../shared/postgres/pg-text.js';
+import type { CaptureEmitter } from '../runtime/emitter.js';
+import { snapshotPosition, type Lsn } from './pg-position.js';
+import { qualified, quoteIdent } from './pg-setup.js';
+
+export interface SnapshotTable {
+  schema: TableSchema;
+  /** Index in the snapshot plan: part of every row's position. */
+  index: number;
+}
+
+export interface SnapshotResume {
+  /** Key of the last row already in the stream, or null to start the table from its first row. */
+  lastKey: Row | null;
+  ordinal: number;
+}
+
+/**
+ * Reads one table inside the caller's REPEATABLE READ transaction, in primary
+ * key order and pages of `fetchSize` rows (keyset pagination: each page is a
+ * cheap index range scan, and a crash resumes after the last published key).
+ * Tables without a key are read in ctid order and restart from their start.
+ */
+export async function snapshotTable(
+  reader: pg.Client,
+  t: SnapshotTable,
+  consistentPoint: Lsn,
+  resume: SnapshotResume | null,
+  emitter: CaptureEmitter,
+  fetchSize: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const { schema } = t;
+  const keyCols = schema.primaryKey.map((k) => schema.columns.find((c) => c.name === k)!);
+  const order = keyCols.length ? keyCols.map((c) => quoteIdent(c.name)).join(', ') : 'ctid';
+  const select = schema.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const from = qualified(schema);
+  const after = keyCols.length ? `(${order}) > (${keyCols.map((c, i) => `$${i + 1}::${c.nativeType}`).join(', ')})` : '';
+  let lastKey: (string | null)[] | null = resume?.lastKey && keyCols.length ? keyCols.map((c) => encodePgText(resume.lastKey![c.name], c.type)) : null;
+  let ordinal = keyCols.length ? (resume?.ordinal ?? 0) : 0;
+
+  if (!keyCols.length) {
+    // Without a key there is no resumable order: one cursor over the whole table.
+    await reader.query(`DECLARE nilus_snap NO SCROLL CURSOR FOR SELECT ${select} FROM ${from}`);
+  }
+  for (;;) {
+    if (signal.aborted) return ordinal;
+    const { rows } = keyCols.length
+      ? await reader.query<Record<string, string | null>>(`SELECT ${select} FROM ${from}${lastKey ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${fetchSize}`, lastKey ?? [])
+      : await reader.query<Record<string, string | null>>(`FETCH ${fetchSize} FROM nilus_snap`);
+    for (const raw of rows) {
+      const after: Row = {};
+      for (const c of schema.columns) {
+        const v = raw[c.name];
+        after[c.name] = v === null ? null : decodePgText(v, c.type);
+      }
+      const key: Row = {};
+      for (const c of keyCols) key[c.name] = after[c.name];
+      await emitter.change(schema, { op: 'r', key, after, pos: snapshotPosition(consistentPoint, t.index, ++ordinal), snapshot: true });
+    }
+    if (rows.length < fetchSize) break;
+    if (keyCols.length) lastKey = keyCols.map((c) => rows[rows.length - 1][c.name]);
+  }
+  if (!keyCols.length) await reader.query('CLOSE nilus_snap');
+  return ordinal;
+}

@@ -1,0 +1,47 @@
+import { decode } from '../../shared/codec.js';
+import type { ChangeBatch } from '../../shared/envelope.js';
+import { isTransient, NilusError } from '../../shared/errors.js';
+import { ensureStream, streamTail, type Bus } from '../../shared/jetstream.js';
+import type { Logger } from '../../shared/log.js';
+import type { NatsConfig } from '../../shared/config/schema.js';
+import { openStateStore } from '../../shared/state-store.js';
+import { sourceSubjects, streamName } from '../../shared/subjects.js';
+import { retryForever } from '../../shared/lifecycle.js';
+import type { CaptureConnector } from './connector.js';
+import { createEmitter } from './emitter.js';
+import { createPublisher } from './publisher.js';
+
+export interface CaptureRuntimeOptions {
+  maxBatchRows: number;
+  maxInFlight: number;
+  lingerMs: number;
+}
+
+/**
+ * Runs a capture until `signal` aborts: ensure the stream, find where it ends,
+ * run a connector session from there; on a transient failure (NATS or the
+ * source down, a lost publish) wait and start a new session, which resumes
+ * from the source's last confirmed position and skips what the stream holds.
+ */
+export async function runCapture(connector: CaptureConnector, bus: Bus, nats: NatsConfig, opts: CaptureRuntimeOptions, log: Logger, signal: AbortSignal): Promise<void> {
+  const source = connector.source;
+  const stream = streamName(source.name);
+  await connector.check();
+  await retryForever(log, signal, 'capture session', async () => {
+    await ensureStream(bus, stream, [sourceSubjects(source.name)], nats.stream);
+    const state = await openStateStore(bus, 'nilus_state', nats.stream.replicas);
+    const tail = await streamTail(bus, stream);
+    let batch: ChangeBatch | undefined;
+    if (tail.seq > 0) {
+      const msg = await bus.jsm.streams.getMessage(stream, { seq: tail.seq });
+      if (msg?.header.get('Nilus-Kind') === 'change') batch = decode<ChangeBatch>(msg.data);
+    }
+    const publisher = createPublisher(bus, stream, tail.seq, opts.maxInFlight);
+    const emitter = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs });
+    log.info({ stream, tailSeq: tail.seq, resumeAfter: tail.position ?? null }, 'capture session starting');
+    await connector.run({ emitter, tail: { position: tail.position, batch }, state, log, signal, publishFailed: publisher.failed });
+    if (!signal.aborted) throw new NilusError('SOURCE_UNREACHABLE', 'the capture session ended without being asked to', 'it will be restarted');
+    // Drain: what was published gets its PubAck and its checkpoint before we exit.
+    await publisher.flush().catch(() => {});
+  }, isTransient);
+}

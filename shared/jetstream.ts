@@ -1,0 +1,133 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { NilusError } from './errors.js';
+import type { NatsConfig } from './config/schema.js';
+import { Headers } from './envelope.js';
+import type { Logger } from './log.js';
+
+export interface Bus {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  close(): Promise<void>;
+}
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/**
+ * Connects with endless reconnects: a NATS restart is an outage to wait out,
+ * never a reason to exit. The first connect fails fast with a clear error.
+ */
+export async function connectBus(cfg: NatsConfig, log: Logger, name: string): Promise<Bus> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: cfg.url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000, ignoreClusterUpdates: true });
+  } catch (e) {
+    throw new NilusError('NATS_UNREACHABLE', `cannot connect to NATS at ${cfg.url} (${(e as Error).message})`, 'start nats-server with JetStream enabled (nats-server -js) or fix nats.url', { cause: e });
+  }
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') log.warn({ server: s.server }, 'NATS disconnected; reconnecting');
+      else if (s.type === 'reconnect') log.info({ server: s.server }, 'NATS reconnected');
+    }
+  })();
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  } catch (e) {
+    await nc.close();
+    throw new NilusError('NATS_UNREACHABLE', `NATS at ${cfg.url} does not offer JetStream (${(e as Error).message})`, 'start nats-server with -js', { cause: e });
+  }
+  return { nc, js: jetstream(nc, { timeout: 10_000 }), jsm, close: () => nc.drain().catch(() => nc.close()) };
+}
+
+/** Creates the stream, or brings its limits in line with the config. */
+export async function ensureStream(bus: Bus, name: string, subjects: string[], cfg: NatsConfig['stream']): Promise<void> {
+  const wanted: Partial<StreamConfig> & { name: string } = {
+    name,
+    subjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(cfg['max-age']),
+    max_bytes: cfg['max-bytes'],
+    num_replicas: cfg.replicas,
+    duplicate_window: nanos(Math.min(cfg['duplicate-window'], cfg['max-age'] || Infinity)),
+  };
+  try {
+    const info = await bus.jsm.streams.info(name);
+    const c = info.config;
+    if (c.max_age !== wanted.max_age || c.max_bytes !== wanted.max_bytes || c.duplicate_window !== wanted.duplicate_window || c.num_replicas !== wanted.num_replicas || c.subjects.join() !== subjects.join()) {
+      await bus.jsm.streams.update(name, { ...c, ...wanted } as StreamConfig);
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await bus.jsm.streams.add(wanted);
+  }
+}
+
+export interface StreamTail {
+  /** Last stream sequence (0 for an empty stream). */
+  seq: number;
+  /** Nilus-Position header of that message, if any. */
+  position?: string;
+}
+
+/** Where the stream ends: lets a restarting capture skip what it already published. */
+export async function streamTail(bus: Bus, stream: string): Promise<StreamTail> {
+  const info = await bus.jsm.streams.info(stream);
+  const seq = info.state.last_seq;
+  if (seq === 0 || info.state.messages === 0) return { seq };
+  const msg = await bus.jsm.streams.getMessage(stream, { seq });
+  return { seq, position: msg?.header.get(Headers.position) || undefined };
+}
+
+export interface ConsumerSpec {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  /** How long a delivered batch may stay unacked before redelivery. */
+  ackWaitMs: number;
+  maxAckPending: number;
+}
+
+/** Durable pull consumer whose ack floor is the sink's checkpoint (ack-all: one ack per batch). */
+export async function ensureConsumer(bus: Bus, spec: ConsumerSpec): Promise<void> {
+  try {
+    const info = await bus.jsm.consumers.info(spec.stream, spec.durable);
+    if (info.config.filter_subject !== spec.filterSubject) {
+      throw new NilusError('NATS_STREAM', `consumer ${spec.durable} on ${spec.stream} filters "${info.config.filter_subject}", the config asks for "${spec.filterSubject}"`, `delete the consumer (nats consumer rm ${spec.stream} ${spec.durable}) to start over, or use another sink name`);
+    }
+    if (info.config.ack_wait !== nanos(spec.ackWaitMs) || info.config.max_ack_pending !== spec.maxAckPending) {
+      await bus.jsm.consumers.update(spec.stream, spec.durable, { ack_wait: nanos(spec.ackWaitMs), max_ack_pending: spec.maxAckPending });
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await bus.jsm.consumers.add(spec.stream, {
+      durable_name: spec.durable,
+      filter_subject: spec.filterSubject,
+      ack_policy: AckPolicy.All,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(spec.ackWaitMs),
+      max_ack_pending: spec.maxAckPending,
+      max_deliver: -1,
+    });
+  }
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamNotFound || e.code === JetStreamApiCodes.ConsumerNotFound);
+}
