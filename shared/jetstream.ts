@@ -1,7 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
-  AckPolicy,
-  DeliverPolicy,
   DiscardPolicy,
   jetstream,
   jetstreamManager,
@@ -93,39 +91,6 @@ export async function streamTail(bus: Bus, stream: string): Promise<StreamTail> 
   if (seq === 0 || info.state.messages === 0) return { seq };
   const msg = await bus.jsm.streams.getMessage(stream, { seq });
   return { seq, position: msg?.header.get(Headers.position) || undefined };
-}
-
-export interface ConsumerSpec {
-  stream: string;
-  durable: string;
-  filterSubject: string;
-  /** How long a delivered batch may stay unacked before redelivery. */
-  ackWaitMs: number;
-  maxAckPending: number;
-}
-
-/** Durable pull consumer whose ack floor is the sink's checkpoint (ack-all: one ack per batch). */
-export async function ensureConsumer(bus: Bus, spec: ConsumerSpec): Promise<void> {
-  try {
-    const info = await bus.jsm.consumers.info(spec.stream, spec.durable);
-    if (info.config.filter_subject !== spec.filterSubject) {
-      throw new NilusError('NATS_STREAM', `consumer ${spec.durable} on ${spec.stream} filters "${info.config.filter_subject}", the config asks for "${spec.filterSubject}"`, `delete the consumer (nats consumer rm ${spec.stream} ${spec.durable}) to start over, or use another sink name`);
-    }
-    if (info.config.ack_wait !== nanos(spec.ackWaitMs) || info.config.max_ack_pending !== spec.maxAckPending) {
-      await bus.jsm.consumers.update(spec.stream, spec.durable, { ack_wait: nanos(spec.ackWaitMs), max_ack_pending: spec.maxAckPending });
-    }
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    await bus.jsm.consumers.add(spec.stream, {
-      durable_name: spec.durable,
-      filter_subject: spec.filterSubject,
-      ack_policy: AckPolicy.All,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(spec.ackWaitMs),
-      max_ack_pending: spec.maxAckPending,
-      max_deliver: -1,
-    });
-  }
 }
 
 export function isNotFound(e: unknown): boolean {

@@ -2,6 +2,7 @@ import { encode } from '../../shared/codec.js';
 import { ENVELOPE_VERSION, type Change, type ChangeBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { sameShape, type TableSchema } from '../../shared/logical-types.js';
 import { tableSubject } from '../../shared/subjects.js';
+import { NilusError } from '../../shared/errors.js';
 import type { Publisher } from './publisher.js';
 
 /**
@@ -28,6 +29,8 @@ export interface EmitterOptions {
   /** Position of the stream's last message: stream changes at or before it are already published. */
   resumeAfter: string | undefined;
   maxBatchRows: number;
+  /** Largest message body the server accepts (its max_payload, less room for headers). */
+  maxMessageBytes: number;
   /** Longest a committed change waits in the buffer while earlier messages are in flight. */
   lingerMs: number;
 }
@@ -60,21 +63,15 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
       for (const cb of checkpoints) publisher.afterAll(cb);
       return;
     }
-    const body: ChangeBatch = {
-      v: ENVELOPE_VERSION,
-      source,
-      schema: b.table.schema,
-      table: b.table.table,
-      schemaVersion: b.table.version,
-      capturedAt: Date.now(),
-      changes: b.changes,
-    };
-    const first = b.changes[0].pos;
-    lastPosition = b.changes[b.changes.length - 1].pos;
-    await publisher.send(
-      { subject: tableSubject(source.name, b.table.schema, b.table.table), kind: 'change', body: encode(body), msgId: `${source.name}:${first}`, position: lastPosition },
-      checkpoints.length ? () => checkpoints.forEach((cb) => cb()) : undefined,
-    );
+    const parts = encodeWithin({ v: ENVELOPE_VERSION, source, schema: b.table.schema, table: b.table.table, schemaVersion: b.table.version, capturedAt: Date.now(), changes: b.changes }, opts.maxMessageBytes);
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
+      lastPosition = part.lastPos;
+      await publisher.send(
+        { subject: tableSubject(source.name, b.table.schema, b.table.table), kind: 'change', body: part.bytes, msgId: `${source.name}:${part.firstPos}`, position: part.lastPos },
+        last && checkpoints.length ? () => checkpoints.forEach((cb) => cb()) : undefined,
+      );
+    }
   };
 
   const publishSchema = async (table: TableSchema) => {
@@ -126,3 +123,14 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
 }
 
 const key = (t: TableSchema) => `${t.schema}\u0000${t.table}`;
+
+/** Encodes a batch, halving it until every part fits in a message; order is kept. */
+function encodeWithin(batch: ChangeBatch, maxBytes: number): { bytes: Uint8Array; firstPos: string; lastPos: string }[] {
+  const bytes = encode(batch);
+  if (bytes.length <= maxBytes) return [{ bytes, firstPos: batch.changes[0].pos, lastPos: batch.changes[batch.changes.length - 1].pos }];
+  if (batch.changes.length === 1) {
+    throw new NilusError('SOURCE_NOT_CAPTURABLE', `a change of ${batch.schema}.${batch.table} at position ${batch.changes[0].pos} encodes to ${bytes.length} bytes, more than the NATS server's max_payload allows`, 'raise max_payload in the nats-server configuration (up to 64MB)');
+  }
+  const mid = Math.ceil(batch.changes.length / 2);
+  return [...encodeWithin({ ...batch, changes: batch.changes.slice(0, mid) }, maxBytes), ...encodeWithin({ ...batch, changes: batch.changes.slice(mid) }, maxBytes)];
+}

@@ -1,5 +1,5 @@
 import { decode } from '../../shared/codec.js';
-import type { ChangeBatch } from '../../shared/envelope.js';
+import { Headers, type ChangeBatch } from '../../shared/envelope.js';
 import { isTransient, NilusError } from '../../shared/errors.js';
 import { ensureStream, streamTail, type Bus } from '../../shared/jetstream.js';
 import type { Logger } from '../../shared/log.js';
@@ -32,12 +32,13 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
     const state = await openStateStore(bus, 'nilus_state', nats.stream.replicas);
     const tail = await streamTail(bus, stream);
     let batch: ChangeBatch | undefined;
-    if (tail.seq > 0) {
-      const msg = await bus.jsm.streams.getMessage(stream, { seq: tail.seq });
-      if (msg?.header.get('Nilus-Kind') === 'change') batch = decode<ChangeBatch>(msg.data);
+    // The last change batch (a schema event may stand after it) tells a snapshot where to go on.
+    for (let seq = tail.seq; seq > 0 && seq > tail.seq - 64 && !batch; seq--) {
+      const msg = await bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (msg?.header.get(Headers.kind) === 'change') batch = decode<ChangeBatch>(msg.data);
     }
     const publisher = createPublisher(bus, stream, tail.seq, opts.maxInFlight);
-    const emitter = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs });
+    const emitter = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs, maxMessageBytes: (bus.nc.info?.max_payload ?? 1024 * 1024) - 4096 });
     log.info({ stream, tailSeq: tail.seq, resumeAfter: tail.position ?? null }, 'capture session starting');
     await connector.run({ emitter, tail: { position: tail.position, batch }, state, log, signal, publishFailed: publisher.failed });
     if (!signal.aborted) throw new NilusError('SOURCE_UNREACHABLE', 'the capture session ended without being asked to', 'it will be restarted');

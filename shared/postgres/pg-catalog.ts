@@ -18,7 +18,7 @@ interface CatalogColumn {
 
 const COLUMNS_SQL = `
 SELECT a.attname AS name,
-       format_type(a.atttypid, a.atttypmod) AS native,
+       format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS native,
        a.attnotnull AS notnull,
        rt.typname, rt.typtype, rt.typcategory,
        CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,

@@ -1,0 +1,12 @@
+import type { SinkFactory } from './runtime/connector.js';
+import { postgresSink } from './postgres/index.js';
+
+/** Every sink connector, by the scheme of its address. */
+export const sinkConnectors: SinkFactory[] = [postgresSink];
+
+export function sinkFor(scheme: string): SinkFactory | undefined {
+  return sinkConnectors.find((c) => c.schemes.includes(scheme));
+}
+
+export { runSink } from './runtime/run-sink.js';
+export type { SinkConnector, SinkFactory } from './runtime/connector.js';

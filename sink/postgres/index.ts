@@ -1,0 +1,1 @@
+export { postgresSink } from './pg-sink.js';

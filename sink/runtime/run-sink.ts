@@ -1,0 +1,248 @@
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { decode, encode } from '../../shared/codec.js';
+import { Headers, type ChangeBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
+import { isTransient } from '../../shared/errors.js';
+import { ensureStream, isNotFound, type Bus } from '../../shared/jetstream.js';
+import { errorSummary, retryForever } from '../../shared/lifecycle.js';
+import type { Logger } from '../../shared/log.js';
+import type { TableSchema } from '../../shared/logical-types.js';
+import type { Masker } from '../../shared/masking/index.js';
+import { deadLetterStreamName, deadLetterSubject, sourceSubjects, streamName } from '../../shared/subjects.js';
+import { compact } from './compact.js';
+import type { ApplyStep, SinkConnector } from './connector.js';
+
+export interface SinkRuntimeOptions {
+  /** Durable consumer name (the sink's name). */
+  name: string;
+  /** Source whose stream is read. */
+  from: string;
+  maxBatchMessages: number;
+  /** Tries of a row the destination rejects before it goes to the dead-letter subject. */
+  maxRetries: number;
+  ackWaitMs: number;
+  masker: Masker;
+  /** Tables to apply ("schema.table" regexes); empty means all. */
+  include: RegExp[];
+}
+
+export interface SinkProgress {
+  applied(messages: number, rows: number, lastSeq: number): void;
+  deadLettered(rows: number): void;
+}
+
+interface Decoded {
+  seq: number;
+  msg: JsMsg;
+  body: { kind: 'change'; batch: ChangeBatch } | { kind: 'schema'; event: SchemaEvent } | { kind: 'other' };
+}
+
+/**
+ * Runs a sink until `signal` aborts. Each session re-positions the durable
+ * consumer just after what the destination already holds, so a batch that was
+ * delivered but not acked is seen again, in order, before anything newer.
+ * Then: take what has arrived (up to a batch), mask, fold, apply in one
+ * destination transaction, ack (the ack floor is the checkpoint).
+ */
+export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRuntimeOptions, log: Logger, signal: AbortSignal, progress?: SinkProgress): Promise<void> {
+  const stream = streamName(opts.from);
+  const schemas = new Map<string, { source: SourceRef; table: TableSchema }>();
+  const tableKey = (schema: string, table: string) => `${schema}.${table}`;
+  let dlqReady: Promise<void> | null = null;
+  const wanted = (schema: string, table: string) => opts.include.length === 0 || opts.include.some((re) => re.test(tableKey(schema, table)));
+
+  await retryForever(log, signal, 'sink session', async () => {
+    const state = await connector.open();
+    for (const s of state.schemas) schemas.set(tableKey(s.table.schema, s.table.table), s);
+    const consumer = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
+    const messages = await consumer.consume({ max_messages: opts.maxBatchMessages * 2 });
+    const stop = () => void messages.close();
+    signal.addEventListener('abort', stop, { once: true });
+    let appliedSeq = state.appliedSeq;
+    try {
+      const queue: JsMsg[] = [];
+      const wake = { fn: null as (() => void) | null };
+      const more = () => wake.fn?.();
+      const waitMore = () => new Promise<void>((r) => (wake.fn = r));
+      let ended = false;
+      let pumpError: unknown = null;
+      // The pump stops pulling while a full batch waits: bounded memory, back-pressure to the server.
+      const pump = (async () => {
+        for await (const m of messages) {
+          if (m.seq <= appliedSeq || (queue.length && m.seq <= queue[queue.length - 1].seq)) continue; // redelivered: already applied or queued
+          queue.push(m);
+          more();
+          while (queue.length >= opts.maxBatchMessages * 2 && !signal.aborted) await waitMore();
+        }
+      })()
+        .catch((e) => (pumpError = e))
+        .finally(() => {
+          ended = true;
+          more();
+        });
+
+      while (!signal.aborted) {
+        if (queue.length === 0) {
+          if (ended) break;
+          await waitMore();
+          continue;
+        }
+        const taken = queue.splice(0, opts.maxBatchMessages);
+        more();
+        const decoded = taken.map(decodeMessage);
+        await applyBatch(decoded);
+        const last = taken[taken.length - 1];
+        await last.ackAck();
+        appliedSeq = last.seq;
+      }
+      await pump;
+      if (pumpError && !signal.aborted) throw pumpError;
+      if (!signal.aborted) throw Object.assign(new Error('the consumer stopped delivering'), { code: 'CONNECTION_CLOSED' });
+    } finally {
+      signal.removeEventListener('abort', stop);
+      await messages.close().catch(() => {});
+    }
+  }, (e) => isTransient(e) || !connector.isPermanent(e));
+
+  function decodeMessage(msg: JsMsg): Decoded {
+    const kind = msg.headers?.get(Headers.kind);
+    if (kind === 'change') return { seq: msg.seq, msg, body: { kind: 'change', batch: decode<ChangeBatch>(msg.data) } };
+    if (kind === 'schema') return { seq: msg.seq, msg, body: { kind: 'schema', event: decode<SchemaEvent>(msg.data) } };
+    return { seq: msg.seq, msg, body: { kind: 'other' } };
+  }
+
+  /** Steps for messages, in stream order; consecutive changes of one table fold together. */
+  function plan(items: Decoded[]): { steps: ApplyStep[]; rows: number } {
+    const steps: ApplyStep[] = [];
+    let rows = 0;
+    let run: { key: string; batch: ChangeBatch; changes: ChangeBatch['changes'] } | null = null;
+    const endRun = () => {
+      if (!run) return;
+      const known = schemas.get(run.key);
+      if (!known) throw Object.assign(new Error(`no schema known for ${run.key}: the stream was trimmed before its schema event`), { permanent: true });
+      steps.push(...compact(run.batch.source, known.table, run.changes));
+      run = null;
+    };
+    for (const d of items) {
+      if (d.body.kind === 'schema') {
+        const { table, source } = d.body.event;
+        if (!wanted(table.schema, table.table)) continue;
+        endRun();
+        const masked = maskSchema(table);
+        schemas.set(tableKey(table.schema, table.table), { source, table: masked });
+        steps.push({ kind: 'schema', source, table: masked });
+      } else if (d.body.kind === 'change') {
+        const b = d.body.batch;
+        if (!wanted(b.schema, b.table)) continue;
+        const key = tableKey(b.schema, b.table);
+        if (run && run.key !== key) endRun();
+        run ??= { key, batch: b, changes: [] };
+        for (const ch of b.changes) {
+          opts.masker.apply(b.schema, b.table, ch);
+          run.changes.push(ch);
+        }
+        rows += b.changes.length;
+      }
+    }
+    endRun();
+    return { steps, rows };
+  }
+
+  function maskSchema(t: TableSchema): TableSchema {
+    const masked = opts.masker.maskedColumns(t.schema, t.table);
+    if (masked.length === 0) return t;
+    return { ...t, columns: t.columns.map((c) => (masked.includes(c.name) ? { ...c, type: { kind: 'text' }, nativeType: 'text' } : c)) };
+  }
+
+  async function applyBatch(items: Decoded[]): Promise<void> {
+    const lastSeq = items[items.length - 1].seq;
+    const { steps, rows } = plan(items);
+    try {
+      await connector.apply(steps, lastSeq);
+      progress?.applied(items.length, rows, lastSeq);
+    } catch (e) {
+      if (!connector.isPermanent(e)) throw e;
+      log.warn({ err: errorSummary(e), messages: items.length }, 'the destination rejected a batch; applying it message by message to isolate the bad rows');
+      await isolate(items);
+    }
+  }
+
+  /** Message by message, then change by change: only rows the destination keeps rejecting are parked. */
+  async function isolate(items: Decoded[]): Promise<void> {
+    for (const item of items) {
+      const { steps, rows } = plan([item]);
+      try {
+        await connector.apply(steps, item.seq);
+        progress?.applied(1, rows, item.seq);
+        continue;
+      } catch (e) {
+        if (!connector.isPermanent(e)) throw e;
+      }
+      if (item.body.kind !== 'change') throw new Error(`the destination rejects the schema of message ${item.seq}`);
+      const batch = item.body.batch;
+      const known = schemas.get(tableKey(batch.schema, batch.table))!;
+      let parked = 0;
+      for (const ch of batch.changes) {
+        let lastError: unknown = null;
+        for (let attempt = 0; attempt < opts.maxRetries; attempt++) {
+          try {
+            await connector.apply(compact(batch.source, known.table, [ch]), null);
+            lastError = null;
+            break;
+          } catch (e) {
+            if (!connector.isPermanent(e)) throw e;
+            lastError = e;
+          }
+        }
+        if (lastError) {
+          await deadLetter(batch, ch, lastError);
+          parked++;
+        }
+      }
+      await connector.apply([], item.seq);
+      progress?.deadLettered(parked);
+    }
+  }
+
+  async function deadLetter(batch: ChangeBatch, change: ChangeBatch['changes'][number], error: unknown): Promise<void> {
+    dlqReady ??= ensureStream(bus, deadLetterStreamName(), ['nilus._dlq.>'], { 'max-age': 30 * 86_400_000, 'max-bytes': -1, replicas: 1, 'duplicate-window': 120_000 });
+    await dlqReady;
+    const h = natsHeaders();
+    h.set(Headers.kind, 'change');
+    h.set('Nilus-Error', errorSummary(error).slice(0, 4000));
+    h.set('Nilus-Sink', opts.name);
+    await bus.js.publish(deadLetterSubject(opts.name, batch.schema, batch.table), encode({ ...batch, changes: [change] }), { headers: h, msgID: `${opts.name}:${change.pos}` });
+    log.error({ table: `${batch.schema}.${batch.table}`, position: change.pos, err: errorSummary(error), subject: deadLetterSubject(opts.name, batch.schema, batch.table) }, 'row rejected by the destination; parked on the dead-letter subject');
+  }
+}
+
+/**
+ * The durable consumer starts just after `appliedSeq` (or its own ack floor,
+ * if further). Re-creating it drops deliveries that were never acked, which
+ * would otherwise come back only after ack-wait, behind newer messages.
+ */
+async function positionConsumer(bus: Bus, stream: string, opts: SinkRuntimeOptions, appliedSeq: number, log: Logger) {
+  let start = appliedSeq;
+  try {
+    const info = await bus.jsm.consumers.info(stream, opts.name);
+    start = Math.max(start, info.ack_floor.stream_seq);
+    if (info.num_ack_pending > 0 || info.delivered.stream_seq !== info.ack_floor.stream_seq || info.config.filter_subject !== sourceSubjects(opts.from)) {
+      await bus.jsm.consumers.delete(stream, opts.name);
+    } else {
+      return bus.js.consumers.get(stream, opts.name);
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  log.info({ stream, consumer: opts.name, startAfter: start }, 'positioning durable consumer');
+  await bus.jsm.consumers.add(stream, {
+    durable_name: opts.name,
+    filter_subject: sourceSubjects(opts.from),
+    ack_policy: AckPolicy.All,
+    ...(start > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start + 1 } : { deliver_policy: DeliverPolicy.All }),
+    ack_wait: opts.ackWaitMs * 1_000_000,
+    max_ack_pending: Math.max(1000, opts.maxBatchMessages * 4),
+    max_deliver: -1,
+  });
+  return bus.js.consumers.get(stream, opts.name);
+}

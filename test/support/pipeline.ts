@@ -1,0 +1,32 @@
+import { after } from 'node:test';
+import { startNats, startPostgres, type NatsServer, type PgServer } from '../harness/index.js';
+import { Daemon, writeConfig } from './daemons.js';
+
+export interface Pipeline {
+  pg: PgServer;
+  nats: NatsServer;
+  sourceUrl: string;
+  destUrl: string;
+  capture: Daemon;
+  sink: Daemon;
+  configFile: string;
+}
+
+/** A source and a destination database on one server, NATS, and a config for a capture and a sink between them. */
+export async function startPipeline(opts: { sourceOptions?: Record<string, unknown>; sinkOptions?: Record<string, unknown>; name?: string } = {}): Promise<Pipeline> {
+  const [pg, nats] = await Promise.all([startPostgres(), startNats()]);
+  const sourceUrl = await pg.createDatabase('src');
+  const destUrl = await pg.createDatabase('dst');
+  const name = opts.name ?? 'shop';
+  const configFile = writeConfig({
+    nats: { url: nats.url },
+    source: { name, address: sourceUrl, options: { 'heartbeat.interval.ms': 500, ...opts.sourceOptions } },
+    sink: { name: 'replica', from: name, address: destUrl, options: { ...opts.sinkOptions } },
+  });
+  const p: Pipeline = { pg, nats, sourceUrl, destUrl, configFile, capture: new Daemon('capture', configFile), sink: new Daemon('sink', configFile) };
+  after(async () => {
+    await Promise.allSettled([p.capture.stop(), p.sink.stop()]);
+    await Promise.allSettled([pg.stop(), nats.stop()]);
+  });
+  return p;
+}
