@@ -15,6 +15,7 @@ import { NilusError } from './errors.js';
 import type { NatsConfig } from './config/schema.js';
 import { Headers } from './envelope.js';
 import type { Logger } from './log.js';
+import { retryForever } from './lifecycle.js';
 
 export interface Bus {
   nc: NatsConnection;
@@ -26,10 +27,20 @@ export interface Bus {
 const nanos = (ms: number) => ms * 1_000_000;
 
 /**
- * Connects with endless reconnects: a NATS restart is an outage to wait out,
- * never a reason to exit. The first connect fails fast with a clear error.
+ * Connects with endless reconnects: a NATS outage is something to wait out,
+ * never a reason to exit — also at start-up, where each failed attempt is
+ * logged with what to check.
  */
-export async function connectBus(cfg: NatsConfig, log: Logger, name: string): Promise<Bus> {
+export async function connectBus(cfg: NatsConfig, log: Logger, name: string, signal: AbortSignal): Promise<Bus> {
+  let bus: Bus | null = null;
+  await retryForever(log, signal, `connecting to NATS at ${cfg.url}`, async () => {
+    bus = await connectOnce(cfg, log, name);
+  }, () => true);
+  if (!bus) throw new NilusError('NATS_UNREACHABLE', `gave up connecting to NATS at ${cfg.url}: shutting down`);
+  return bus;
+}
+
+async function connectOnce(cfg: NatsConfig, log: Logger, name: string): Promise<Bus> {
   let nc: NatsConnection;
   try {
     nc = await connect({ servers: cfg.url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000, ignoreClusterUpdates: true });
@@ -42,14 +53,13 @@ export async function connectBus(cfg: NatsConfig, log: Logger, name: string): Pr
       else if (s.type === 'reconnect') log.info({ server: s.server }, 'NATS reconnected');
     }
   })();
-  let jsm: JetStreamManager;
   try {
-    jsm = await jetstreamManager(nc, { timeout: 10_000 });
+    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+    return { nc, js: jetstream(nc, { timeout: 10_000 }), jsm, close: () => nc.drain().catch(() => nc.close()) };
   } catch (e) {
     await nc.close();
     throw new NilusError('NATS_UNREACHABLE', `NATS at ${cfg.url} does not offer JetStream (${(e as Error).message})`, 'start nats-server with -js', { cause: e });
   }
-  return { nc, js: jetstream(nc, { timeout: 10_000 }), jsm, close: () => nc.drain().catch(() => nc.close()) };
 }
 
 /** Creates the stream, or brings its limits in line with the config. */

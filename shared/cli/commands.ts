@@ -18,7 +18,7 @@ export async function captureCommand(file: string): Promise<void> {
   const server = telemetry.listen(loaded.config.metrics);
   const signal = shutdownSignal(log);
   await connector.check();
-  const bus = await connectBus(loaded.config.nats, log, `nilus-capture-${section.name}`);
+  const bus = await connectBus(loaded.config.nats, log, `nilus-capture-${section.name}`, signal);
   telemetry.setReady(true);
   try {
     const o = options as { 'max.batch.size': number; 'max.in.flight': number; 'linger.ms': number };
@@ -39,7 +39,7 @@ export async function sinkCommand(file: string): Promise<void> {
   const telemetry = createTelemetry('sink');
   const server = telemetry.listen(loaded.config.metrics);
   const signal = shutdownSignal(log);
-  const bus = await connectBus(loaded.config.nats, log, `nilus-sink-${section.name}`);
+  const bus = await connectBus(loaded.config.nats, log, `nilus-sink-${section.name}`, signal);
   const o = options as SinkRuntimeConfig;
   telemetry.setReady(true);
   try {
@@ -96,7 +96,7 @@ export async function validateCommand(file: string): Promise<void> {
 export async function statusCommand(file: string): Promise<void> {
   const loaded = loadDaemonConfig(file);
   const log = createLogger('status', 'warn');
-  const bus = await connectBus(loaded.config.nats, log, 'nilus-status');
+  const bus = await connectBus(loaded.config.nats, log, 'nilus-status', AbortSignal.timeout(15_000));
   const out: string[] = [];
   try {
     const names = new Set<string>();
