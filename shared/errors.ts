@@ -1,3 +1,6 @@
+import { ClosedConnectionError, ConnectionError, DrainingConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { JetStreamApiError } from '@nats-io/jetstream';
+
 /**
  * Every error a user can cause or fix carries a stable code and a hint of what to do.
  * The CLI prints such errors as one paragraph without a stack trace; anything else
@@ -47,12 +50,20 @@ export function isNilusError(e: unknown): e is NilusError {
 
 /** Errors that go away by themselves (network, server restarts): the daemon retries them. */
 export function isTransient(e: unknown): boolean {
+  if (isNatsOutage(e)) return true;
   if (isNilusError(e)) return e.code === 'SOURCE_UNREACHABLE' || e.code === 'DEST_UNREACHABLE' || e.code === 'NATS_UNREACHABLE';
   const code = (e as { code?: string } | null)?.code;
   return (
     typeof code === 'string' &&
     (TRANSIENT_SYSCALL_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '40001' || code === '40P01' || code === '55006' || code === 'TIMEOUT' || code === '503')
   );
+}
+
+/** NATS client errors that mean "the server is not there right now", told apart by class, not text. */
+function isNatsOutage(e: unknown): boolean {
+  if (e instanceof TimeoutError || e instanceof ConnectionError || e instanceof ClosedConnectionError || e instanceof DrainingConnectionError || e instanceof NoRespondersError || e instanceof RequestError) return true;
+  // 503 / 10008 (JetStream not ready or temporarily unavailable), 10023 insufficient resources during a restart.
+  return e instanceof JetStreamApiError && (e.status === 503 || e.code === 10008 || e.code === 10023);
 }
 
 // Connection-level failures from Node sockets and the NATS client.
