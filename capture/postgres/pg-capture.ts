@@ -147,7 +147,7 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
     async lag() {
       const client = await connectPg(address, 'source');
       try {
-        const { rows } = await client.query<{ lag: string | null }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        const { rows } = await client.query<{ lag: string | null }>('SELECT GREATEST(0, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn))::text AS lag FROM pg_replication_slots WHERE slot_name = $1', [slot]);
         return rows[0]?.lag == null ? null : { bytes: Number(rows[0].lag) };
       } finally {
         await client.end();
