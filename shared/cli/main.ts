@@ -3,7 +3,7 @@ import { isNilusError } from '../errors.js';
 import { redactUris } from '../log.js';
 import { captureCommand, sinkCommand, statusCommand, validateCommand } from './commands.js';
 
-const program = new Command('nilus').description('Move data from databases through NATS JetStream: change data capture and batch loads').showHelpAfterError();
+const program = new Command('nilus').description('Change data capture from databases into destinations through NATS JetStream').showHelpAfterError();
 const withConfig = (c: Command) => c.requiredOption('-c, --config <file>', 'YAML config file');
 
 withConfig(program.command('capture').description('run a capture daemon: snapshot, then stream changes into JetStream')).action((o) => captureCommand(o.config));
