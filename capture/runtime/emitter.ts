@@ -80,7 +80,8 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
       subject: tableSubject(source.name, table.schema, table.table),
       kind: 'schema',
       body: encode(body),
-      msgId: `${source.name}:schema:${table.schema}.${table.table}:${table.version}:${lastPosition}`,
+      // A schema event may be re-sent at the same position by a new session, so its id names its stream slot.
+      msgId: `${source.name}:schema:${table.schema}.${table.table}:${table.version}:${publisher.nextSeq()}`,
       position: lastPosition,
     });
     published.set(key(table), table);

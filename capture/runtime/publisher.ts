@@ -32,6 +32,8 @@ export interface Publisher {
   /** Resolves when everything sent is durable; rejects if the publisher failed. */
   flush(): Promise<void>;
   inFlight(): number;
+  /** Stream sequence the next message will get (sends are serialized by the caller). */
+  nextSeq(): number;
   /** The first error; once set, every send rejects with it. */
   failure(): Error | null;
   /** Resolves with the first error, so a running source can stop at once. */
@@ -104,6 +106,7 @@ export function createPublisher(bus: Bus, stream: string, lastSeq: number, maxIn
       if (error) throw error;
     },
     inFlight: () => queue.length,
+    nextSeq: () => expected + 1,
     failure: () => error,
     failed,
   };
