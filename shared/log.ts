@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -10,8 +10,20 @@ const REDACT = ['password', '*.password', 'address', '*.address', 'url', '*.url'
  * that are secrets by name are redacted; messages built from errors pass through
  * {@link redactUris} so a connection string in a driver's message loses its password.
  */
-export function createLogger(name: string, level = process.env.NILUS_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(2));
+export function createLogger(name: string, level = process.env.NILUS_LOG_LEVEL ?? 'info', destination: DestinationStream = pino.destination(2)): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' }, hooks: { logMethod: redactArguments } }, destination);
+}
+
+/** Strings passed to a log call (the message, and string fields such as error summaries) lose URI passwords too. */
+function redactArguments(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+  method.apply(
+    this,
+    args.map((a) => {
+      if (typeof a === 'string') return redactUris(a);
+      if (a && typeof a === 'object' && !(a instanceof Error)) return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, typeof v === 'string' ? redactUris(v) : v]));
+      return a;
+    }),
+  );
 }
 
 /** Replaces the password part of any URI in a text. */
