@@ -98,7 +98,8 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
       const k = key(table);
       const known = published.get(k);
       if (batch && (key(batch.table) !== k || batch.table.version !== table.version)) await serial(sendBatch);
-      if (!known || known.version !== table.version || !sameShape(known, table)) await serial(() => publishSchema(table));
+      // Same object: nothing changed (the common case, checked per row, so kept cheap).
+      if (known !== table && (!known || known.version !== table.version || !sameShape(known, table))) await serial(() => publishSchema(table));
       batch ??= { table, changes: [] };
       batch.changes.push(change);
       if (batch.changes.length >= opts.maxBatchRows) await serial(sendBatch);

@@ -1,6 +1,6 @@
 import { decode } from '../../shared/codec.js';
 import { Headers, type ChangeBatch } from '../../shared/envelope.js';
-import { isTransient, NilusError } from '../../shared/errors.js';
+import { isNilusError, isTransient, NilusError } from '../../shared/errors.js';
 import { ensureStream, streamTail, type Bus } from '../../shared/jetstream.js';
 import type { Logger } from '../../shared/log.js';
 import type { NatsConfig } from '../../shared/config/schema.js';
@@ -44,5 +44,5 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
     if (!signal.aborted) throw new NilusError('SOURCE_UNREACHABLE', 'the capture session ended without being asked to', 'it will be restarted');
     // Drain: what was published gets its PubAck and its checkpoint before we exit.
     await publisher.flush().catch(() => {});
-  }, isTransient);
+  }, (e) => !isNilusError(e) || isTransient(e));
 }

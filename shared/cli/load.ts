@@ -3,6 +3,10 @@ import { sinkFor, type SinkFactory } from '../../sink/index.js';
 import { parseAddress } from '../config/address.js';
 import { loadConfigFile, type ConfigDocument } from '../config/document.js';
 import { daemonConfigSchema, type DaemonConfig } from '../config/schema.js';
+import { z } from 'zod';
+
+/** An absent `options:` is an empty one, so every option gets its default. */
+const orEmpty = <S extends z.ZodTypeAny>(schema: S) => z.preprocess((v) => v ?? {}, schema);
 
 export interface Loaded {
   doc: ConfigDocument;
@@ -28,7 +32,7 @@ export function resolveSource({ doc, config }: Loaded) {
   const scheme = schemeOf(doc, 'source', section.address);
   const factory: CaptureFactory | undefined = captureFor(scheme);
   if (!factory) throw doc.error(['source', 'address'], `no capture connector for ${scheme}://`, 'use a postgres:// address');
-  return { section, factory, options: doc.parse(['source', 'options'], factory.options) };
+  return { section, factory, options: doc.parse(['source', 'options'], orEmpty(factory.options)) };
 }
 
 export function resolveSink({ doc, config }: Loaded) {
@@ -37,5 +41,5 @@ export function resolveSink({ doc, config }: Loaded) {
   const scheme = schemeOf(doc, 'sink', section.address);
   const factory: SinkFactory | undefined = sinkFor(scheme);
   if (!factory) throw doc.error(['sink', 'address'], `no sink connector for ${scheme}://`, 'use a postgres:// address');
-  return { section, factory, options: doc.parse(['sink', 'options'], factory.options) };
+  return { section, factory, options: doc.parse(['sink', 'options'], orEmpty(factory.options)) };
 }

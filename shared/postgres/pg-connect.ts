@@ -35,6 +35,8 @@ export async function connectPg(address: string, role: PgRole): Promise<pg.Clien
     await client.end().catch(() => {});
     throw describePgConnectError(e, role, config);
   }
+  // A dropped connection fails the pending and next queries; without a listener it would crash the process.
+  client.on('error', () => {});
   return client;
 }
 

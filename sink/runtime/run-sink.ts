@@ -2,7 +2,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { decode, encode } from '../../shared/codec.js';
 import { Headers, type ChangeBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
-import { isTransient } from '../../shared/errors.js';
+import { isNilusError, isTransient } from '../../shared/errors.js';
 import { ensureStream, isNotFound, type Bus } from '../../shared/jetstream.js';
 import { errorSummary, retryForever } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/log.js';
@@ -102,7 +102,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       signal.removeEventListener('abort', stop);
       await messages.close().catch(() => {});
     }
-  }, (e) => isTransient(e) || !connector.isPermanent(e));
+  }, (e) => (isNilusError(e) ? isTransient(e) : !connector.isPermanent(e)));
 
   function decodeMessage(msg: JsMsg): Decoded {
     const kind = msg.headers?.get(Headers.kind);
