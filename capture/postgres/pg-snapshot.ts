@@ -39,30 +39,38 @@ export async function snapshotTable(
   const select = schema.columns.map((c) => quoteIdent(c.name)).join(', ');
   const from = qualified(schema);
   const after = keyCols.length ? `(${order}) > (${keyCols.map((c, i) => `$${i + 1}::${c.nativeType}`).join(', ')})` : '';
-  let lastKey: (string | null)[] | null = resume?.lastKey && keyCols.length ? keyCols.map((c) => encodePgText(resume.lastKey![c.name], c.type)) : null;
+  const lastKey: (string | null)[] | null = resume?.lastKey && keyCols.length ? keyCols.map((c) => encodePgText(resume.lastKey![c.name], c.type)) : null;
   let ordinal = keyCols.length ? (resume?.ordinal ?? 0) : 0;
 
   if (!keyCols.length) {
     // Without a key there is no resumable order: one cursor over the whole table.
     await reader.query(`DECLARE nilus_snap NO SCROLL CURSOR FOR SELECT ${select} FROM ${from}`);
   }
+  const fetchPage = (key: (string | null)[] | null) =>
+    keyCols.length
+      ? reader.query<Record<string, string | null>>(`SELECT ${select} FROM ${from}${key ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${fetchSize}`, key ?? [])
+      : reader.query<Record<string, string | null>>(`FETCH ${fetchSize} FROM nilus_snap`);
+  let page = fetchPage(lastKey);
   for (;;) {
-    if (signal.aborted) return ordinal;
-    const { rows } = keyCols.length
-      ? await reader.query<Record<string, string | null>>(`SELECT ${select} FROM ${from}${lastKey ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${fetchSize}`, lastKey ?? [])
-      : await reader.query<Record<string, string | null>>(`FETCH ${fetchSize} FROM nilus_snap`);
+    if (signal.aborted) {
+      page.catch(() => {}); // the connection closes under it
+      return ordinal;
+    }
+    const { rows } = await page;
+    const more = rows.length === fetchSize;
+    // The server reads the next page while this one is decoded and published.
+    if (more) page = fetchPage(keyCols.length ? keyCols.map((c) => rows[rows.length - 1][c.name]) : null);
     for (const raw of rows) {
-      const after: Row = {};
+      const row: Row = {};
       for (const c of schema.columns) {
         const v = raw[c.name];
-        after[c.name] = v === null ? null : decodePgText(v, c.type);
+        row[c.name] = v === null ? null : decodePgText(v, c.type);
       }
       const key: Row = {};
-      for (const c of keyCols) key[c.name] = after[c.name];
-      await emitter.change(schema, { op: 'r', key, after, pos: snapshotPosition(consistentPoint, t.index, ++ordinal), snapshot: true });
+      for (const c of keyCols) key[c.name] = row[c.name];
+      await emitter.change(schema, { op: 'r', key, after: row, pos: snapshotPosition(consistentPoint, t.index, ++ordinal), snapshot: true });
     }
-    if (rows.length < fetchSize) break;
-    if (keyCols.length) lastKey = keyCols.map((c) => rows[rows.length - 1][c.name]);
+    if (!more) break;
   }
   if (!keyCols.length) await reader.query('CLOSE nilus_snap');
   return ordinal;

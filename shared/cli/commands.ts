@@ -50,6 +50,7 @@ export async function sinkCommand(file: string): Promise<void> {
         name: section.name,
         from: section.from,
         maxBatchMessages: o['max.batch.size'],
+        maxBatchBytes: o['max.batch.bytes'],
         maxRetries: o['max.retries'],
         ackWaitMs: o['ack.wait.ms'],
         masker: createMasker(o.mask),

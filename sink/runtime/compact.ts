@@ -97,5 +97,11 @@ function pick(row: Row, cols: string[]): Row {
 
 /** A map key for a tuple of portable values (bigint and bytes included). */
 function keyString(values: unknown[]): string {
+  // One integer or text column is the common key: skip JSON for it (the prefix keeps kinds apart).
+  if (values.length === 1) {
+    const v = values[0];
+    if (typeof v === 'bigint' || typeof v === 'number') return `n${v}`;
+    if (typeof v === 'string') return `s${v}`;
+  }
   return JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
 }

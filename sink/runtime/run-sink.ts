@@ -18,6 +18,8 @@ export interface SinkRuntimeOptions {
   /** Source whose stream is read. */
   from: string;
   maxBatchMessages: number;
+  /** Message bytes per destination transaction, at most (a batch stops growing past it). */
+  maxBatchBytes: number;
   /** Tries of a row the destination rejects before it goes to the dead-letter subject. */
   maxRetries: number;
   ackWaitMs: number;
@@ -81,20 +83,33 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
           more();
         });
 
+      // Batch N+1 is taken, decoded and folded while batch N is in the destination.
+      let applying: Promise<number> | null = null;
+      const finish = async () => {
+        if (!applying) return;
+        const seq = await applying;
+        applying = null;
+        appliedSeq = seq;
+      };
       while (!signal.aborted) {
         if (queue.length === 0) {
+          await finish();
           if (ended) break;
-          await waitMore();
+          if (queue.length === 0) await waitMore();
           continue;
         }
-        const taken = queue.splice(0, opts.maxBatchMessages);
+        const taken = take(queue);
         more();
-        const decoded = taken.map(decodeMessage);
-        await applyBatch(decoded);
+        const prepared = prepare(taken.map(decodeMessage));
+        await finish();
         const last = taken[taken.length - 1];
-        await last.ackAck();
-        appliedSeq = last.seq;
+        applying = applyPrepared(prepared).then(async () => {
+          await last.ackAck();
+          return last.seq;
+        });
+        applying.catch(() => {}); // awaited by finish(); this only keeps it from counting as unhandled meanwhile
       }
+      await finish();
       await pump;
       if (pumpError && !signal.aborted) throw pumpError;
       if (!signal.aborted) throw Object.assign(new Error('the consumer stopped delivering'), { code: 'CONNECTION_CLOSED' });
@@ -104,9 +119,22 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     }
   }, (e) => (isNilusError(e) ? isTransient(e) : !connector.isPermanent(e)));
 
+  /** Up to `maxBatchMessages` messages, stopping early once about `maxBatchRows` rows are taken (bounds memory and transaction size). */
+  function take(queue: JsMsg[]): JsMsg[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < queue.length && n < opts.maxBatchMessages && bytes < opts.maxBatchBytes) bytes += queue[n++].data.length;
+    return queue.splice(0, n);
+  }
+
   function decodeMessage(msg: JsMsg): Decoded {
     const kind = msg.headers?.get(Headers.kind);
-    if (kind === 'change') return { seq: msg.seq, msg, body: { kind: 'change', batch: decode<ChangeBatch>(msg.data) } };
+    if (kind === 'change') {
+      // Masked once, here: a message may be planned again when bad rows are isolated.
+      const batch = decode<ChangeBatch>(msg.data);
+      for (const ch of batch.changes) opts.masker.apply(batch.schema, batch.table, ch);
+      return { seq: msg.seq, msg, body: { kind: 'change', batch } };
+    }
     if (kind === 'schema') return { seq: msg.seq, msg, body: { kind: 'schema', event: decode<SchemaEvent>(msg.data) } };
     return { seq: msg.seq, msg, body: { kind: 'other' } };
   }
@@ -137,10 +165,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         const key = tableKey(b.schema, b.table);
         if (run && run.key !== key) endRun();
         run ??= { key, batch: b, changes: [] };
-        for (const ch of b.changes) {
-          opts.masker.apply(b.schema, b.table, ch);
-          run.changes.push(ch);
-        }
+        for (const ch of b.changes) run.changes.push(ch);
         rows += b.changes.length;
       }
     }
@@ -154,9 +179,18 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     return { ...t, columns: t.columns.map((c) => (masked.includes(c.name) ? { ...c, type: { kind: 'text' }, nativeType: 'text' } : c)) };
   }
 
-  async function applyBatch(items: Decoded[]): Promise<void> {
+  interface Prepared {
+    items: Decoded[];
+    steps: ApplyStep[];
+    rows: number;
+  }
+
+  function prepare(items: Decoded[]): Prepared {
+    return { items, ...plan(items) };
+  }
+
+  async function applyPrepared({ items, steps, rows }: Prepared): Promise<void> {
     const lastSeq = items[items.length - 1].seq;
-    const { steps, rows } = plan(items);
     try {
       await connector.apply(steps, lastSeq);
       progress?.applied(items.length, rows, lastSeq);
