@@ -2,7 +2,7 @@
 // Talks to the server through the `mariadb` client binary so the project needs no npm MySQL driver.
 import os from 'node:os';
 import path from 'node:path';
-import { findBinary, launchOnFreePort, makeTempDir, removeTempDir, run, ServerProcess, waitUntilReady, type StopOptions } from './process.js';
+import { findBinary, launchOnFreePort, makeTempDir, ManagedServer, removeTempDir, run, ServerProcess, } from './process.js';
 
 export interface MariaDbOptions {
   /** binlog_format; 'OFF' starts without a binlog. Default 'ROW'. */
@@ -11,9 +11,10 @@ export interface MariaDbOptions {
 
 const READY_TIMEOUT_MS = 30_000;
 
-export class MariaDbServer {
+export class MariaDbServer extends ManagedServer {
   readonly host = '127.0.0.1';
-  private proc: ServerProcess | undefined;
+  protected readonly stopSignal = 'SIGTERM' as const;
+  protected override readonly readyTimeoutMs = READY_TIMEOUT_MS;
 
   private constructor(
     readonly port: number,
@@ -22,7 +23,9 @@ export class MariaDbServer {
     readonly logFile: string,
     private readonly bin: MariaDbBinaries,
     private readonly serverArgs: string[],
-  ) {}
+  ) {
+    super();
+  }
 
   /** @internal use startMariaDb() */
   static async launch(opts: MariaDbOptions): Promise<MariaDbServer> {
@@ -76,29 +79,14 @@ export class MariaDbServer {
     return this.url(name);
   }
 
-  /** (Re)starts on the same data dir and port; InnoDB recovers after kill(). */
-  async start(): Promise<void> {
-    if (this.proc?.running) throw new Error('mariadbd is already running');
-    const proc = new ServerProcess('mariadbd', this.bin.server, [...this.serverArgs, `--port=${this.port}`], { logFile: this.logFile });
-    this.proc = proc;
-    try {
-      await waitUntilReady(proc, () => this.query('SELECT 1').then(() => true, () => false), READY_TIMEOUT_MS);
-    } catch (err) {
-      await proc.kill();
-      throw err;
-    }
+  protected spawn(): ServerProcess {
+    return new ServerProcess('mariadbd', this.bin.server, [...this.serverArgs, `--port=${this.port}`], { logFile: this.logFile });
   }
 
-  /** Graceful shutdown (SIGTERM), SIGKILL after 10 s; removes the data dir unless keepData. */
-  async stop(opts: StopOptions = {}): Promise<void> {
-    await this.proc?.stop('SIGTERM');
-    if (!opts.keepData) await removeTempDir(this.baseDir);
+  protected isReady(): Promise<boolean> {
+    return this.query('SELECT 1').then(() => true, () => false);
   }
 
-  /** SIGKILL, as a crash would; the data dir stays for start(). */
-  async kill(): Promise<void> {
-    await this.proc?.kill();
-  }
 }
 
 export function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbServer> {

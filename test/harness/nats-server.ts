@@ -2,13 +2,11 @@
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { findBinary, launchOnFreePort, makeTempDir, removeTempDir, ServerProcess, waitUntilReady, type StopOptions } from './process.js';
+import { findBinary, launchOnFreePort, makeTempDir, ManagedServer, removeTempDir, ServerProcess } from './process.js';
 
-const READY_TIMEOUT_MS = 20_000;
-
-export class NatsServer {
+export class NatsServer extends ManagedServer {
   readonly host = '127.0.0.1';
-  private proc: ServerProcess | undefined;
+  protected readonly stopSignal = 'SIGTERM' as const;
 
   private constructor(
     readonly port: number,
@@ -17,7 +15,9 @@ export class NatsServer {
     readonly storeDir: string,
     readonly logFile: string,
     private readonly bin: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /** @internal use startNats() */
   static async launch(): Promise<NatsServer> {
@@ -39,29 +39,13 @@ export class NatsServer {
     return `nats://${this.host}:${this.port}`;
   }
 
-  /** (Re)starts on the same port and store dir; resolves once JetStream answers. */
-  async start(): Promise<void> {
-    if (this.proc?.running) throw new Error('nats-server is already running');
+  protected spawn(): ServerProcess {
     const args = ['-a', this.host, '-p', String(this.port), '-js', '-sd', this.storeDir];
-    const proc = new ServerProcess('nats-server', this.bin, args, { logFile: this.logFile });
-    this.proc = proc;
-    try {
-      await waitUntilReady(proc, () => this.jetStreamReady(), READY_TIMEOUT_MS);
-    } catch (err) {
-      await proc.kill();
-      throw err;
-    }
+    return new ServerProcess('nats-server', this.bin, args, { logFile: this.logFile });
   }
 
-  /** Graceful shutdown (SIGTERM), SIGKILL after 10 s; removes the store unless keepData. */
-  async stop(opts: StopOptions = {}): Promise<void> {
-    await this.proc?.stop('SIGTERM');
-    if (!opts.keepData) await removeTempDir(this.baseDir);
-  }
-
-  /** SIGKILL, as a crash would; the store stays for start(). */
-  async kill(): Promise<void> {
-    await this.proc?.kill();
+  protected isReady(): Promise<boolean> {
+    return this.jetStreamReady();
   }
 
   // The port opens before JetStream has recovered its streams, so ask the JetStream API itself.

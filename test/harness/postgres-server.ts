@@ -2,7 +2,7 @@
 import { chown, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { findBinary, isExecutable, launchOnFreePort, makeTempDir, removeTempDir, run, ServerProcess, waitUntilReady, type StopOptions } from './process.js';
+import { findBinary, isExecutable, launchOnFreePort, makeTempDir, ManagedServer, removeTempDir, run, ServerProcess } from './process.js';
 
 export interface PgServerOptions {
   /** Extra `-c name=value` server settings; they override the defaults below. */
@@ -14,7 +14,9 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   wal_level: 'logical',
   max_replication_slots: '20',
   max_wal_senders: '20',
-  // Durability is irrelevant for test data; these make commits and checkpoints cheap.
+  // Durability is irrelevant for test data; these make commits and checkpoints cheap. After kill(),
+  // commits of the last few hundred ms may be gone (never flushed, so logical decoding never saw
+  // them either); pass settings: { synchronous_commit: 'on' } when every commit must survive.
   fsync: 'off',
   synchronous_commit: 'off',
   full_page_writes: 'off',
@@ -22,11 +24,9 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   shared_buffers: '256MB',
 };
 
-const READY_TIMEOUT_MS = 20_000;
-
-export class PgServer {
+export class PgServer extends ManagedServer {
   readonly host = '127.0.0.1';
-  private proc: ServerProcess | undefined;
+  protected readonly stopSignal = 'SIGINT' as const;
 
   private constructor(
     readonly port: number,
@@ -37,7 +37,9 @@ export class PgServer {
     private readonly bin: PgBinaries,
     private readonly owner: Owner,
     private readonly settings: Record<string, string>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** @internal use startPostgres() */
   static async launch(opts: PgServerOptions): Promise<PgServer> {
@@ -81,35 +83,14 @@ export class PgServer {
     return this.url(name);
   }
 
-  /** (Re)starts the postmaster on the same data dir and port; recovers after kill(). */
-  async start(): Promise<void> {
-    if (this.proc?.running) throw new Error('postgres is already running');
+  protected spawn(): ServerProcess {
     const args = ['-D', this.dataDir, '-p', String(this.port), '-k', this.baseDir];
     for (const [name, value] of Object.entries(this.settings)) args.push('-c', `${name}=${value}`);
-    const proc = new ServerProcess('postgres', this.bin.postgres, args, { logFile: this.logFile, uid: this.owner.uid, gid: this.owner.gid });
-    this.proc = proc;
-    try {
-      await waitUntilReady(proc, () => this.acceptsConnections(), READY_TIMEOUT_MS);
-    } catch (err) {
-      await proc.kill();
-      throw err;
-    }
+    return new ServerProcess('postgres', this.bin.postgres, args, { logFile: this.logFile, uid: this.owner.uid, gid: this.owner.gid });
   }
 
-  /** Fast shutdown (SIGINT), SIGKILL after 10 s; removes the data dir unless keepData. */
-  async stop(opts: StopOptions = {}): Promise<void> {
-    await this.proc?.stop('SIGINT');
-    if (!opts.keepData) await removeTempDir(this.baseDir);
-  }
-
-  /**
-   * SIGKILLs the postmaster and its backends, leaving the data dir to crash-recover on start().
-   * With the default synchronous_commit=off, commits from the last few hundred ms may be lost;
-   * they were never flushed, so logical decoding never saw them either. Pass
-   * settings: { synchronous_commit: 'on' } when a test needs every commit to survive.
-   */
-  async kill(): Promise<void> {
-    await this.proc?.kill();
+  protected isReady(): Promise<boolean> {
+    return this.acceptsConnections();
   }
 
   private async acceptsConnections(): Promise<boolean> {

@@ -305,3 +305,42 @@ export async function launchOnFreePort<T>(launch: (port: number) => Promise<T>):
     }
   }
 }
+
+/**
+ * start/stop/kill, written once for every harness server: a subclass says how
+ * to spawn its process and how to tell it is ready.
+ */
+export abstract class ManagedServer {
+  private proc: ServerProcess | undefined;
+  /** Temp dir holding the server's data and log; removed by stop() unless keepData. */
+  abstract readonly baseDir: string;
+  /** The signal of a clean shutdown (PostgreSQL's fast shutdown is SIGINT). */
+  protected abstract readonly stopSignal: NodeJS.Signals;
+  protected readonly readyTimeoutMs: number = 20_000;
+  protected abstract spawn(): ServerProcess;
+  protected abstract isReady(): Promise<boolean>;
+
+  /** Starts (or restarts, on the same port and data) and waits until it serves. */
+  async start(): Promise<void> {
+    if (this.proc?.running) throw new Error(`${this.proc.name} is already running`);
+    const proc = this.spawn();
+    this.proc = proc;
+    try {
+      await waitUntilReady(proc, () => this.isReady(), this.readyTimeoutMs);
+    } catch (err) {
+      await proc.kill();
+      throw err;
+    }
+  }
+
+  /** Clean shutdown, SIGKILL after 10 s; removes the data unless keepData. */
+  async stop(opts: StopOptions = {}): Promise<void> {
+    await this.proc?.stop(this.stopSignal);
+    if (!opts.keepData) await removeTempDir(this.baseDir);
+  }
+
+  /** SIGKILL, as a crash would; the data stays for start(). */
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+  }
+}
