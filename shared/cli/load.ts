@@ -26,20 +26,25 @@ function schemeOf(doc: ConfigDocument, section: 'source' | 'sink', address: stri
   }
 }
 
-export function resolveSource({ doc, config }: Loaded) {
-  if (!config.source) throw doc.error(['source'], 'missing: this command needs a source section', 'add source: {name, address, options}');
-  const section = config.source;
-  const scheme = schemeOf(doc, 'source', section.address);
-  const factory: CaptureFactory | undefined = captureFor(scheme);
-  if (!factory) throw doc.error(['source', 'address'], `no capture connector for ${scheme}://`, 'use a postgres:// address');
-  return { section, factory, options: doc.parse(['source', 'options'], orEmpty(factory.options)) };
+interface Factory<S extends z.ZodTypeAny> {
+  kind: string;
+  options: S;
 }
 
-export function resolveSink({ doc, config }: Loaded) {
-  if (!config.sink) throw doc.error(['sink'], 'missing: this command needs a sink section', 'add sink: {name, from, address, options}');
-  const section = config.sink;
-  const scheme = schemeOf(doc, 'sink', section.address);
-  const factory: SinkFactory | undefined = sinkFor(scheme);
-  if (!factory) throw doc.error(['sink', 'address'], `no sink connector for ${scheme}://`, 'use a postgres:// address');
-  return { section, factory, options: doc.parse(['sink', 'options'], orEmpty(factory.options)) };
+/** The section of one daemon side, its connector (by address scheme) and its parsed options. */
+function resolve<F extends Factory<z.ZodTypeAny>, T extends { name: string; address: string }>(
+  { doc }: Loaded,
+  key: 'source' | 'sink',
+  section: T | undefined,
+  lookup: (scheme: string) => F | undefined,
+  fields: string,
+) {
+  if (!section) throw doc.error([key], `missing: this command needs a ${key} section`, `add ${key}: {${fields}}`);
+  const scheme = schemeOf(doc, key, section.address);
+  const factory = lookup(scheme);
+  if (!factory) throw doc.error([key, 'address'], `no ${key === 'source' ? 'capture' : 'sink'} connector for ${scheme}://`, 'use a postgres:// address');
+  return { section, factory, options: doc.parse([key, 'options'], orEmpty(factory.options)) as z.output<F['options']> };
 }
+
+export const resolveSource = (loaded: Loaded) => resolve<CaptureFactory, NonNullable<DaemonConfig['source']>>(loaded, 'source', loaded.config.source, captureFor, 'name, address, options');
+export const resolveSink = (loaded: Loaded) => resolve<SinkFactory, NonNullable<DaemonConfig['sink']>>(loaded, 'sink', loaded.config.sink, sinkFor, 'name, from, address, options');
