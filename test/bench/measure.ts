@@ -1,39 +1,87 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { sql } from '../support/pg-compare.js';
+import pg from 'pg';
+import { pgClientConfig } from '../../shared/postgres/pg-connect.js';
 
 export const exec = promisify(execFile);
 
-/** pgbench and psql from the server's bin dir (Debian keeps them off PATH). */
+let binDir: string | null | undefined;
+/**
+ * pgbench and psql from the server's bin dir, looked up the way the harness
+ * finds initdb: pg_config --bindir, then the newest /usr/lib/postgresql/<major>
+ * (Debian keeps them off PATH), then PATH.
+ */
 export function pgTool(name: 'pgbench' | 'psql'): string {
-  for (const major of readdirSync('/usr/lib/postgresql').sort().reverse()) {
-    const p = `/usr/lib/postgresql/${major}/bin/${name}`;
-    if (existsSync(p)) return p;
+  if (binDir === undefined) {
+    binDir = null;
+    const dirs: string[] = [];
+    try {
+      dirs.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
+    } catch {
+      // pg_config is optional
+    }
+    try {
+      const majors = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
+      dirs.push(...majors.map((m) => `/usr/lib/postgresql/${m}/bin`));
+    } catch {
+      // not a Debian layout
+    }
+    binDir = dirs.find((d) => existsSync(path.join(d, 'pgbench'))) ?? null;
   }
-  return name;
+  return binDir && existsSync(path.join(binDir, name)) ? path.join(binDir, name) : name;
 }
 
-/** Polls until `done()` holds; returns the elapsed ms since `startedAt`. */
-export async function timeUntil(startedAt: number, done: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
-  const deadline = startedAt + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await done().catch(() => false)) return Date.now() - startedAt;
-    await sleep(50);
+/** One long-lived connection for polling, so a poll does not fork a backend. */
+export class Db {
+  private readonly client: pg.Client;
+  private ready: Promise<void>;
+  constructor(readonly url: string) {
+    this.client = new pg.Client(pgClientConfig(url));
+    this.client.on('error', () => {});
+    this.ready = this.client.connect().then(() => {});
   }
-  throw new Error(`bench: timed out waiting for ${what}`);
+  async query(text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
+    await this.ready;
+    return (await this.client.query(text, params)).rows;
+  }
+  /** First column of the first row, as a number (NaN for null or no row). */
+  async num(text: string, params: unknown[] = []): Promise<number> {
+    const rows = await this.query(text, params);
+    const v = rows[0] ? Object.values(rows[0])[0] : null;
+    return v === null || v === undefined ? NaN : Number(v);
+  }
+  async end(): Promise<void> {
+    await this.ready.catch(() => {});
+    await this.client.end().catch(() => {});
+  }
 }
 
-/** count and sum of a column, to tell when a copy has caught up with its source. */
-export async function fingerprint(url: string, table: string, column: string): Promise<string> {
-  const { rows } = await sql(url, `SELECT count(*)::text || ':' || coalesce(sum(${column}), 0)::text AS f FROM ${table}`);
-  return rows[0].f;
+/** Polls every `everyMs` until `done()` holds (errors count as "not yet"); returns performance.now() of the first true poll. */
+export async function waitUntil(what: string, done: () => Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    // An error means "not yet" (a table not created yet), unless it says it is fatal.
+    if (await done().catch((e) => (e?.fatal ? Promise.reject(e) : false))) return performance.now();
+    await sleep(everyMs);
+  }
+  throw new Error(`bench: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 }
 
+/** count and sum of a column, to tell that a copy equals its source. */
+export async function fingerprint(db: Db, table: string, column: string): Promise<string> {
+  const rows = await db.query(`SELECT count(*)::text || ':' || coalesce(sum(${column}), 0)::text AS f FROM ${table}`);
+  return rows[0].f!;
+}
+
+/** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-export const fmt = (n: number) => Math.round(n).toLocaleString('en');
+export const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : String(n));
+export const ms1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : String(n));
+export const round2 = (n: number) => Math.round(n * 100) / 100;
