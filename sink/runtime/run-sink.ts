@@ -33,6 +33,9 @@ export interface SinkProgress {
   deadLettered(rows: number): void;
 }
 
+/** How long a session may apply nothing while messages wait before it is restarted. */
+const STALL_MS = 15_000;
+
 interface Decoded {
   seq: number;
   msg: JsMsg;
@@ -61,6 +64,20 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     const stop = () => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
     let appliedSeq = state.appliedSeq;
+    // A pull subscription can go quiet after a server restart without ending: if messages
+    // wait and nothing was applied for a while, end the session; the next one repositions.
+    let stalled = false;
+    let idle = false; // the applier waits for messages (a slow destination is not a stall)
+    let seenSeq = appliedSeq;
+    const watchdog = setInterval(async () => {
+      const pending = await consumer.info().then((i) => i.num_pending, () => 0);
+      if (pending > 0 && idle && appliedSeq === seenSeq) {
+        stalled = true;
+        log.warn({ pending, appliedSeq }, `no progress for ${STALL_MS / 1000} s with messages waiting; restarting the sink session`);
+        stop();
+      }
+      seenSeq = appliedSeq;
+    }, STALL_MS);
     try {
       const queue: JsMsg[] = [];
       const wake = { fn: null as (() => void) | null };
@@ -95,7 +112,11 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         if (queue.length === 0) {
           await finish();
           if (ended) break;
-          if (queue.length === 0) await waitMore();
+          if (queue.length === 0) {
+            idle = true;
+            await waitMore();
+            idle = false;
+          }
           continue;
         }
         const taken = take(queue);
@@ -112,8 +133,9 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       await finish();
       await pump;
       if (pumpError && !signal.aborted) throw pumpError;
-      if (!signal.aborted) throw Object.assign(new Error('the consumer stopped delivering'), { code: 'CONNECTION_CLOSED' });
+      if (!signal.aborted) throw Object.assign(new Error(stalled ? 'the consumer stalled' : 'the consumer stopped delivering'), { code: 'CONNECTION_CLOSED' });
     } finally {
+      clearInterval(watchdog);
       signal.removeEventListener('abort', stop);
       await messages.close().catch(() => {});
     }
