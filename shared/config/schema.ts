@@ -16,7 +16,8 @@ export const natsSchema = z
         'duplicate-window': duration.default(10 * 60_000),
       })
       .strict()
-      .default({ 'max-age': 7 * 86_400_000, 'max-bytes': -1, replicas: 1, 'duplicate-window': 10 * 60_000 }),
+      // prefault: an absent section is parsed as {}, so every inner default applies (zod 4's default() skips parsing).
+      .prefault({}),
   })
   .strict();
 
@@ -39,8 +40,8 @@ export const sinkSchema = endpoint.extend({ from: name }).strict();
 
 export const daemonConfigSchema = z
   .object({
-    nats: natsSchema.default({ url: 'nats://127.0.0.1:4222' } as never),
-    metrics: metricsSchema.default({ port: 0, host: '127.0.0.1' }),
+    nats: natsSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
     source: sourceSchema.optional(),
     sink: sinkSchema.optional(),
   })

@@ -41,12 +41,15 @@ function compactKeyed(source: SourceRef, table: TableSchema, changes: Change[]):
       default: {
         const after = ch.after ?? {};
         const newKey = keyOf(after);
+        let prev = pending.get(newKey);
         if (ch.op === 'u' && ch.key) {
           const oldKey = keyOf(ch.key);
-          // A primary-key update moves the row: the old key is gone.
-          if (oldKey !== newKey) pending.set(oldKey, { delete: { key: ch.key, pos: ch.pos } });
+          if (oldKey !== newKey) {
+            // A primary-key update moves the row: its earlier image (for unchanged columns) is under the old key, which is now gone.
+            prev = pending.get(oldKey);
+            pending.set(oldKey, { delete: { key: ch.key, pos: ch.pos } });
+          }
         }
-        const prev = pending.get(newKey);
         const unchanged = ch.unchanged ?? [];
         if (unchanged.length && prev && 'upsert' in prev) {
           const values = { ...after };
