@@ -9,7 +9,6 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 export const ErrorCodes = {
   CONFIG_SYNTAX: 'the config file is not valid YAML',
   CONFIG_INVALID: 'the config does not match the schema',
-  CONFIG_REFERENCE: 'a ${env:…} or ${file:…} reference cannot be resolved',
   SOURCE_UNREACHABLE: 'the source database cannot be reached',
   SOURCE_AUTH: 'the source rejected the credentials',
   SOURCE_NOT_CAPTURABLE: 'the source is not set up for change data capture',

@@ -5,7 +5,6 @@ import type { Bus } from './jetstream.js';
 export interface StateStore {
   get<T>(key: string): Promise<T | undefined>;
   put(key: string, value: unknown): Promise<void>;
-  delete(key: string): Promise<void>;
 }
 
 export async function openStateStore(bus: Bus, bucket: string, replicas: number): Promise<StateStore> {
@@ -17,9 +16,6 @@ export async function openStateStore(bus: Bus, bucket: string, replicas: number)
     },
     async put(key, value) {
       await kv.put(key, JSON.stringify(value));
-    },
-    async delete(key) {
-      await kv.delete(key);
     },
   };
 }

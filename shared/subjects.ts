@@ -52,6 +52,9 @@ export function streamName(source: string): string {
   return `NILUS_${source.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}`;
 }
 
+/** Every dead-letter subject (the dead-letter stream's filter). */
+export const DEAD_LETTER_SUBJECTS = 'nilus._dlq.>';
+
 export function deadLetterStreamName(): string {
   return 'NILUS_DLQ';
 }

@@ -7,28 +7,50 @@ import { shutdownSignal } from '../lifecycle.js';
 import { createLogger } from '../log.js';
 import { createMasker } from '../masking/index.js';
 import { streamName } from '../subjects.js';
-import { loadDaemonConfig, resolveSink, resolveSource } from './load.js';
+import { loadDaemonConfig, resolveSink, resolveSource, type Loaded } from './load.js';
+import type { Bus } from '../jetstream.js';
+import type { Logger } from '../log.js';
+
+type Telemetry = ReturnType<typeof createTelemetry>;
+
+/**
+ * What every daemon does around its runtime: metrics endpoint, shutdown
+ * signal, NATS connection; and, however it ends, the connector and the
+ * connection closed.
+ */
+async function runDaemon(
+  kind: 'capture' | 'sink',
+  name: string,
+  config: Loaded['config'],
+  connector: { close(): Promise<void> },
+  log: Logger,
+  run: (ctx: { bus: Bus; signal: AbortSignal; telemetry: Telemetry }) => Promise<void>,
+): Promise<void> {
+  const telemetry = createTelemetry(kind);
+  const server = telemetry.listen(config.metrics);
+  const signal = shutdownSignal(log);
+  const bus = await connectBus(config.nats, log, `nilus-${kind}-${name}`, signal);
+  telemetry.setReady(true);
+  try {
+    await run({ bus, signal, telemetry });
+  } finally {
+    await connector.close();
+    await bus.close();
+    server?.close();
+  }
+  log.info(`${kind} stopped`);
+}
 
 export async function captureCommand(file: string): Promise<void> {
   const loaded = loadDaemonConfig(file);
   const { section, factory, options } = resolveSource(loaded);
   const log = createLogger(`capture:${section.name}`);
   const connector = factory.create(section, options, log);
-  const telemetry = createTelemetry('capture');
-  const server = telemetry.listen(loaded.config.metrics);
-  const signal = shutdownSignal(log);
   await connector.check();
-  const bus = await connectBus(loaded.config.nats, log, `nilus-capture-${section.name}`, signal);
-  telemetry.setReady(true);
-  try {
-    const o = options as { 'max.batch.size': number; 'max.in.flight': number; 'linger.ms': number };
-    await runCapture(connector, bus, loaded.config.nats, { maxBatchRows: o['max.batch.size'], maxInFlight: o['max.in.flight'], lingerMs: o['linger.ms'] }, log, signal);
-  } finally {
-    await connector.close();
-    await bus.close();
-    server?.close();
-  }
-  log.info('capture stopped');
+  const o = options as { 'max.batch.size': number; 'max.in.flight': number; 'linger.ms': number };
+  await runDaemon('capture', section.name, loaded.config, connector, log, ({ bus, signal }) =>
+    runCapture(connector, bus, loaded.config.nats, { maxBatchRows: o['max.batch.size'], maxInFlight: o['max.in.flight'], lingerMs: o['linger.ms'] }, log, signal),
+  );
 }
 
 export async function sinkCommand(file: string): Promise<void> {
@@ -36,14 +58,9 @@ export async function sinkCommand(file: string): Promise<void> {
   const { section, factory, options } = resolveSink(loaded);
   const log = createLogger(`sink:${section.name}`);
   const connector = factory.create(section, options, log);
-  const telemetry = createTelemetry('sink');
-  const server = telemetry.listen(loaded.config.metrics);
-  const signal = shutdownSignal(log);
-  const bus = await connectBus(loaded.config.nats, log, `nilus-sink-${section.name}`, signal);
   const o = options as SinkRuntimeConfig;
-  telemetry.setReady(true);
-  try {
-    await runSink(
+  await runDaemon('sink', section.name, loaded.config, connector, log, ({ bus, signal, telemetry }) =>
+    runSink(
       connector,
       bus,
       {
@@ -66,13 +83,8 @@ export async function sinkCommand(file: string): Promise<void> {
         },
         deadLettered: (rows) => telemetry.metrics.deadLettered.inc(rows),
       },
-    );
-  } finally {
-    await connector.close();
-    await bus.close();
-    server?.close();
-  }
-  log.info('sink stopped');
+    ),
+  );
 }
 
 /** Checks a config without running anything: schema, options, and that the source can be captured. */

@@ -8,7 +8,7 @@ import { errorSummary, retryForever } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { Masker } from '../../shared/masking/index.js';
-import { deadLetterStreamName, deadLetterSubject, sourceSubjects, streamName } from '../../shared/subjects.js';
+import { DEAD_LETTER_SUBJECTS, deadLetterStreamName, deadLetterSubject, sourceSubjects, streamName } from '../../shared/subjects.js';
 import { compact } from './compact.js';
 import type { ApplyStep, SinkConnector } from './connector.js';
 
@@ -261,7 +261,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
   }
 
   async function deadLetter(batch: ChangeBatch, change: ChangeBatch['changes'][number], error: unknown): Promise<void> {
-    dlqReady ??= ensureStream(bus, deadLetterStreamName(), ['nilus._dlq.>'], { 'max-age': 30 * 86_400_000, 'max-bytes': -1, replicas: 1, 'duplicate-window': 120_000 });
+    dlqReady ??= ensureStream(bus, deadLetterStreamName(), [DEAD_LETTER_SUBJECTS], { 'max-age': 30 * 86_400_000, 'max-bytes': -1, replicas: 1, 'duplicate-window': 120_000 });
     await dlqReady;
     const h = natsHeaders();
     h.set(Headers.kind, 'change');
