@@ -1,8 +1,9 @@
 import type { SinkFactory } from './runtime/connector.js';
+import { mysqlSink } from './mysql/index.js';
 import { postgresSink } from './postgres/index.js';
 
 /** Every sink connector, by the scheme of its address. */
-export const sinkConnectors: SinkFactory[] = [postgresSink];
+export const sinkConnectors: SinkFactory[] = [postgresSink, mysqlSink];
 
 export function sinkFor(scheme: string): SinkFactory | undefined {
   return sinkConnectors.find((c) => c.schemes.includes(scheme));

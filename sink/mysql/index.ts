@@ -1,0 +1,1 @@
+export { mysqlSink } from './mysql-sink.js';

@@ -1,0 +1,306 @@
+import type mysql from 'mysql2/promise';
+import type { Row, SourceRef } from '../../shared/envelope.js';
+import type { Logger } from '../../shared/log.js';
+import type { TableSchema } from '../../shared/logical-types.js';
+import { connectMysql, mysqlConnectionConfig, quoteMysqlIdent as quoteId } from '../../shared/mysql/mysql-connect.js';
+import type { ApplyStep, Delete, SinkConnector, SinkFactory, SinkState, Upsert } from '../runtime/connector.js';
+import { extraColumns, groupByUnchanged } from '../runtime/table-sink.js';
+import { addColumnsSql, createTableSql, planTable, type ColumnPlan, type MySqlDialect, type TablePlan } from './mysql-ddl.js';
+import { isPermanentMySqlError, RowTooLargeError, UnrepresentableValueError } from './mysql-sink-errors.js';
+import { mysqlSinkOptions, type MySqlSinkOptions } from './mysql-sink-options.js';
+import { literal, quoteString, UNREPRESENTABLE } from './mysql-values.js';
+
+export const mysqlSink: SinkFactory<typeof mysqlSinkOptions> = {
+  kind: 'mysql',
+  schemes: ['mysql', 'mariadb'],
+  options: mysqlSinkOptions,
+  create: (section, options, log) => createMySqlSink(section.name, section.address, options, log),
+};
+
+/**
+ * Strict: a value that does not fit is an error (parked), never silently cut.
+ * NO_BACKSLASH_ESCAPES: string literals only double their quotes (mysql-values.ts).
+ * NO_AUTO_VALUE_ON_ZERO: a 0 written into an AUTO_INCREMENT column stays 0.
+ */
+const SESSION_SQL = [
+  "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'",
+  // One writer per table: no gap locks needed.
+  'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+];
+
+/** Statements grow to about this many bytes (less when the server's max_allowed_packet is smaller). */
+const STATEMENT_BYTES = 4 * 1024 * 1024;
+/** Keys per DELETE statement. */
+const DELETE_CHUNK = 1000;
+/** How often the count of NULLs written for unrepresentable values is logged, per column. */
+const UNREPRESENTABLE_LOG_MS = 60_000;
+
+/** Where a source table lands. */
+interface Target {
+  sql: string;
+  /** MySQL 8 JSON columns: compared to a literal through CAST(… AS JSON). */
+  jsonColumns: Set<string>;
+}
+
+function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, log: Logger): SinkConnector {
+  let conn: mysql.Connection | null = null;
+  let dialect: MySqlDialect = { flavor: 'mysql', textCollation: 'utf8mb4_bin' };
+  let packetBytes = 16 * 1024 * 1024;
+  // Destination tables as this session knows them; DDL commits at once in MySQL, so these are always real.
+  const targets = new Map<string, Target>();
+  const databases = new Set<string>();
+  const extra = extraColumns(opts);
+  const softDelete = opts['delete.mode'] === 'soft';
+  const nullUnrepresentable = opts['unrepresentable-values'] === 'null';
+  const addressDb = mysqlConnectionConfig(address).database;
+  /** Bookkeeping (`_nilus_offsets`, `_nilus_schemas`) lives in the address's database, else in `dest-schema`, else in `_nilus`. */
+  const stateDb = addressDb ?? opts['dest-schema'] ?? '_nilus';
+  const offsetsSql = `${quoteId(stateDb)}.\`_nilus_offsets\``;
+  const schemasSql = `${quoteId(stateDb)}.\`_nilus_schemas\``;
+  const unrepresented = new Map<string, { count: number; loggedAt: number }>();
+  let pendingUnrepresented = new Map<string, number>();
+
+  /** MySQL has no schemas inside a database: `dest-schema`, else the address's database, else one database per source schema. */
+  const destDb = (t: TableSchema) => opts['dest-schema'] ?? addressDb ?? t.schema;
+  const tkey = (t: TableSchema) => `${t.schema}.${t.table}`;
+
+  const db = () => {
+    if (!conn) throw Object.assign(new Error('the destination connection is closed'), { code: 'CONNECTION_CLOSED' });
+    return conn;
+  };
+  const query = async <T = mysql.RowDataPacket[]>(sql: string): Promise<T> => (await db().query(sql))[0] as T;
+
+  async function ensureDatabase(name: string): Promise<void> {
+    if (databases.has(name)) return;
+    const rows = await query(`SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${quoteString(name)}`);
+    if (rows.length === 0) {
+      await query(`CREATE DATABASE IF NOT EXISTS ${quoteId(name)} CHARACTER SET utf8mb4 COLLATE ${dialect.textCollation}`);
+      log.info({ database: name }, 'created destination database');
+    }
+    databases.add(name);
+  }
+
+  /** Creates the table or adds the columns it lacks. DDL commits by itself in MySQL: it runs before the data transaction, and is additive. */
+  async function ensureTable(t: TableSchema): Promise<void> {
+    const database = destDb(t);
+    await ensureDatabase(database);
+    const sql = `${quoteId(database)}.${quoteId(t.table)}`;
+    const plan = planTable(t, extra, dialect);
+    const cols = await query(`SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${quoteString(database)} AND TABLE_NAME = ${quoteString(t.table)}`);
+    const jsonColumns = new Set<string>();
+    if (cols.length === 0) {
+      await query(createTableSql(sql, plan, dialect));
+      log.info({ table: sql }, 'created destination table');
+      for (const c of plan.columns) if (c.sqlType === 'JSON') jsonColumns.add(c.name);
+    } else {
+      const alter = addColumnsSql(sql, plan, new Set(cols.map((c) => String(c.name).toLowerCase())));
+      if (alter) {
+        await query(alter.sql);
+        log.info({ table: sql, columns: alter.added }, 'added destination columns');
+      }
+      for (const c of cols) if (String(c.type).toLowerCase() === 'json') jsonColumns.add(String(c.name));
+      for (const c of plan.columns) if (c.sqlType === 'JSON' && alter?.added.includes(c.name)) jsonColumns.add(c.name);
+    }
+    targets.set(tkey(t), { sql, jsonColumns: dialect.flavor === 'mysql' ? jsonColumns : new Set() });
+  }
+
+  /** A value's literal; one MySQL cannot hold is NULL (counted) or rejects the row, as configured; in a key it always rejects. */
+  function encode(value: unknown, col: ColumnPlan, t: TableSchema, inKey: boolean): string {
+    const lit = literal(value, col);
+    if (lit !== UNREPRESENTABLE) return lit;
+    const what = `${t.schema}.${t.table}.${col.name}`;
+    if (inKey || !nullUnrepresentable) throw new UnrepresentableValueError(`${what}: MySQL cannot store ${describeValue(value)} in ${col.sqlType.split(' ')[0]}${inKey ? ' (a key column)' : ''}`);
+    pendingUnrepresented.set(what, (pendingUnrepresented.get(what) ?? 0) + 1);
+    return 'NULL';
+  }
+
+  function extraLiteral(role: TablePlan['extra'][number]['role'], r: Upsert): string {
+    switch (role) {
+      case 'deleted':
+        return 'FALSE';
+      case 'op':
+        return quoteString(r.op);
+      case 'position':
+        return quoteString(r.pos);
+      case 'synced-at':
+        return 'UTC_TIMESTAMP(6)';
+    }
+  }
+
+  /** Multi-row INSERT (… ON DUPLICATE KEY UPDATE for keyed tables), one per set of unchanged columns, chunked under max_allowed_packet. */
+  async function upsert(target: Target, t: TableSchema, plan: TablePlan, rows: Upsert[]): Promise<void> {
+    const keyed = plan.key.length > 0;
+    for (const group of groupByUnchanged(rows)) {
+      const skip = new Set(group[0].unchanged);
+      const cols = plan.columns.filter((c) => !skip.has(c.name));
+      const names = [...cols.map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
+      let tail = '';
+      if (keyed) {
+        const updatable = [...cols.filter((c) => !plan.key.includes(c.name)).map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
+        tail = ` ON DUPLICATE KEY UPDATE ${updatable.length ? updatable.map((c) => `${c} = VALUES(${c})`).join(', ') : `${quoteId(plan.key[0])} = ${quoteId(plan.key[0])}`}`;
+      }
+      const tuples = group.map((r) => {
+        const parts = cols.map((c) => encode(r.values[c.name], c, t, keyed && plan.key.includes(c.name)));
+        for (const e of plan.extra) parts.push(extraLiteral(e.role, r));
+        return `(${parts.join(', ')})`;
+      });
+      await chunked(`INSERT INTO ${target.sql} (${names.join(', ')}) VALUES `, tuples, ', ', tail);
+    }
+  }
+
+  /** Runs head + items joined + tail in as few statements as fit the packet limit. */
+  async function chunked(head: string, items: string[], sep: string, tail: string, maxItems = Infinity): Promise<void> {
+    const fixed = Buffer.byteLength(head) + Buffer.byteLength(tail) + 1024;
+    const limit = Math.max(Math.min(STATEMENT_BYTES, packetBytes - fixed), 1);
+    let batch: string[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      const size = Buffer.byteLength(item) + sep.length;
+      if (size + fixed > packetBytes) throw new RowTooLargeError(`a row of ${size} bytes does not fit the destination's max_allowed_packet (${packetBytes} bytes): raise it on the server (SET GLOBAL max_allowed_packet = …)`);
+      if (batch.length && (bytes + size > limit || batch.length >= maxItems)) {
+        await query(head + batch.join(sep) + tail);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(item);
+      bytes += size;
+    }
+    if (batch.length) await query(head + batch.join(sep) + tail);
+  }
+
+  async function remove(target: Target, t: TableSchema, plan: TablePlan, deletes: Delete[]): Promise<void> {
+    const keyCols = plan.key.map((k) => plan.columns.find((c) => c.name === k)!);
+    const match = keyCols.length === 1
+      ? deletes.map((d) => encode(d.key[keyCols[0].name], keyCols[0], t, true))
+      : deletes.map((d) => `(${keyCols.map((c) => `${quoteId(c.name)} = ${encode(d.key[c.name], c, t, true)}`).join(' AND ')})`);
+    const [head, sep, tail] = keyCols.length === 1 ? [` WHERE ${quoteId(keyCols[0].name)} IN (`, ', ', ')'] : [' WHERE ', ' OR ', ''];
+    const action = softDelete
+      ? `UPDATE ${target.sql} SET ${quoteId(opts['soft-delete-column'])} = TRUE${opts['metadata-columns'] ? ", `_nilus_op` = 'd', `_nilus_synced_at` = UTC_TIMESTAMP(6)" : ''}`
+      : `DELETE FROM ${target.sql}`;
+    await chunked(action + head, match, sep, tail, DELETE_CHUNK);
+  }
+
+  /** Removes one row equal to this image (a table without a key). */
+  async function deleteMatch(target: Target, t: TableSchema, plan: TablePlan, row: Row): Promise<void> {
+    const where = plan.columns
+      .filter((c) => c.name in row)
+      .map((c) => {
+        const lit = encode(row[c.name], c, t, false);
+        return target.jsonColumns.has(c.name) && lit !== 'NULL' ? `${quoteId(c.name)} <=> CAST(${lit} AS JSON)` : `${quoteId(c.name)} <=> ${lit}`;
+      });
+    await query(`DELETE FROM ${target.sql}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} LIMIT 1`);
+  }
+
+  function reportUnrepresented(): void {
+    const now = Date.now();
+    for (const [what, n] of pendingUnrepresented) {
+      const u = unrepresented.get(what) ?? { count: 0, loggedAt: 0 };
+      u.count += n;
+      if (now - u.loggedAt >= UNREPRESENTABLE_LOG_MS) {
+        log.warn({ column: what, values: u.count }, 'wrote NULL for values MySQL cannot hold (NaN, ±Infinity, dates outside years 0001–9999); set unrepresentable-values: dead-letter to park such rows instead');
+        u.count = 0;
+        u.loggedAt = now;
+      }
+      unrepresented.set(what, u);
+    }
+    pendingUnrepresented = new Map();
+  }
+
+  return {
+    async open(): Promise<SinkState> {
+      await conn?.end().catch(() => {});
+      conn = null;
+      targets.clear();
+      databases.clear();
+      const c = await connectMysql(address, 'destination');
+      try {
+        for (const s of SESSION_SQL) await c.query(s);
+        const [[server]] = await c.query<mysql.RowDataPacket[]>('SELECT VERSION() AS version, @@max_allowed_packet AS packet');
+        const [collations] = await c.query<mysql.RowDataPacket[]>("SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')");
+        const have = new Set(collations.map((r) => String(r.name)));
+        dialect = {
+          flavor: /mariadb/i.test(String(server.version)) ? 'mariadb' : 'mysql',
+          textCollation: have.has('utf8mb4_nopad_bin') ? 'utf8mb4_nopad_bin' : have.has('utf8mb4_0900_bin') ? 'utf8mb4_0900_bin' : 'utf8mb4_bin',
+        };
+        packetBytes = Number(server.packet);
+      } catch (e) {
+        c.destroy();
+        throw e;
+      }
+      conn = c;
+      await ensureDatabase(stateDb);
+      const text = (n: number) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE ${dialect.textCollation} NOT NULL`;
+      await query(`CREATE TABLE IF NOT EXISTS ${offsetsSql} (consumer ${text(255)} PRIMARY KEY, stream_seq BIGINT NOT NULL, updated_at DATETIME(6) NOT NULL) ENGINE=InnoDB`);
+      await query(`CREATE TABLE IF NOT EXISTS ${schemasSql} (consumer ${text(255)}, src_schema ${text(255)}, src_table ${text(255)}, body LONGTEXT CHARACTER SET utf8mb4 NOT NULL, PRIMARY KEY (consumer, src_schema, src_table)) ENGINE=InnoDB`);
+      const seq = await query(`SELECT stream_seq FROM ${offsetsSql} WHERE consumer = ${quoteString(name)}`);
+      const schemas = await query(`SELECT body FROM ${schemasSql} WHERE consumer = ${quoteString(name)}`);
+      return { appliedSeq: seq.length ? Number(seq[0].stream_seq) : 0, schemas: schemas.map((r) => JSON.parse(String(r.body))) };
+    },
+
+    async apply(steps: ApplyStep[], lastSeq: number | null): Promise<void> {
+      // DDL first: MySQL commits around every DDL statement, so it cannot share the data's transaction.
+      for (const step of steps) {
+        if (step.kind === 'schema' || !targets.has(tkey(step.table))) await ensureTable(step.table);
+      }
+      pendingUnrepresented = new Map();
+      await query('START TRANSACTION');
+      try {
+        for (const step of steps) {
+          if (step.kind === 'schema') {
+            await saveSchema(step.source, step.table);
+            continue;
+          }
+          const target = targets.get(tkey(step.table))!;
+          const plan = planTable(step.table, extra, dialect);
+          switch (step.kind) {
+            case 'rows':
+              if (step.deletes.length) await remove(target, step.table, plan, step.deletes);
+              if (step.upserts.length) await upsert(target, step.table, plan, step.upserts);
+              break;
+            case 'append':
+              await upsert(target, step.table, plan, step.rows);
+              break;
+            case 'delete-match':
+              await deleteMatch(target, step.table, plan, step.row);
+              break;
+            case 'truncate':
+              // TRUNCATE is DDL in MySQL (it would commit): DELETE keeps it inside the transaction.
+              await query(`DELETE FROM ${target.sql}`);
+              break;
+          }
+        }
+        if (lastSeq !== null) {
+          await query(
+            `INSERT INTO ${offsetsSql} (consumer, stream_seq, updated_at) VALUES (${quoteString(name)}, ${lastSeq}, UTC_TIMESTAMP(6))
+             ON DUPLICATE KEY UPDATE stream_seq = VALUES(stream_seq), updated_at = VALUES(updated_at)`,
+          );
+        }
+        await query('COMMIT');
+      } catch (e) {
+        await conn?.query('ROLLBACK').catch(() => {});
+        targets.clear(); // a table dropped or altered behind our back is looked at again
+        throw e;
+      }
+      reportUnrepresented();
+    },
+
+    isPermanent: isPermanentMySqlError,
+
+    async close() {
+      await conn?.end().catch(() => {});
+      conn = null;
+    },
+  };
+
+  async function saveSchema(source: SourceRef, t: TableSchema): Promise<void> {
+    await query(
+      `INSERT INTO ${schemasSql} (consumer, src_schema, src_table, body) VALUES (${quoteString(name)}, ${quoteString(t.schema)}, ${quoteString(t.table)}, ${quoteString(JSON.stringify({ source, table: t }))})
+       ON DUPLICATE KEY UPDATE body = VALUES(body)`,
+    );
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(String(v));
+}
