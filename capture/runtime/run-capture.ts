@@ -7,6 +7,7 @@ import type { NatsConfig } from '../../shared/config/schema.js';
 import { openStateStore } from '../../shared/state-store.js';
 import { sourceSubjects, streamName } from '../../shared/subjects.js';
 import { retryForever } from '../../shared/lifecycle.js';
+import type { Masker } from '../../shared/masking/index.js';
 import type { CaptureConnector } from './connector.js';
 import { createEmitter } from './emitter.js';
 import { createPublisher } from './publisher.js';
@@ -15,6 +16,8 @@ export interface CaptureRuntimeOptions {
   maxBatchRows: number;
   maxInFlight: number;
   lingerMs: number;
+  /** Masks applied before publishing (values that must never leave the source). */
+  masker?: Masker;
 }
 
 /**
@@ -38,7 +41,14 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
       if (msg?.header.get(Headers.kind) === 'change') batch = decode<ChangeBatch>(msg.data);
     }
     const publisher = createPublisher(bus, stream, tail.seq, opts.maxInFlight);
-    const emitter = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs, maxMessageBytes: (bus.nc.info?.max_payload ?? 1024 * 1024) - 4096 });
+    const inner = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs, maxMessageBytes: (bus.nc.info?.max_payload ?? 1024 * 1024) - 4096 });
+    const masker = opts.masker;
+    // The schema event announces the masked shape; the masked shape object is stable per source shape, so the emitter's identity check still holds.
+    const emitter = masker ? { ...inner, change: async (t: Parameters<typeof inner.change>[0], ch: Parameters<typeof inner.change>[1]) => {
+      const pending = masker.maskChange(t, ch);
+      if (pending) await pending;
+      return inner.change(masker.schema(t), ch);
+    } } : inner;
     log.info({ stream, tailSeq: tail.seq, resumeAfter: tail.position ?? null }, 'capture session starting');
     await connector.run({ emitter, tail: { position: tail.position, batch }, state, log, signal, publishFailed: publisher.failed });
     if (!signal.aborted) throw new NilusError('SOURCE_UNREACHABLE', 'the capture session ended without being asked to', 'it will be restarted');

@@ -5,9 +5,9 @@ import { createTelemetry } from '../health.js';
 import { connectBus } from '../jetstream.js';
 import { shutdownSignal } from '../lifecycle.js';
 import { createLogger } from '../log.js';
-import { createMasker } from '../masking/index.js';
+import { checkMasksAgainst, createMasker, DEFAULT_SEQUENTIAL_BUCKET, pgDescriber, sequentialStoreOn, type MaskSettings } from '../masking/index.js';
 import { streamName } from '../subjects.js';
-import { loadDaemonConfig, resolveSink, resolveSource, type Loaded } from './load.js';
+import { loadDaemonConfig, maskSettingsOf, resolveSink, resolveSource, type Loaded } from './load.js';
 import type { Bus } from '../jetstream.js';
 import type { Logger } from '../log.js';
 
@@ -45,11 +45,12 @@ export async function captureCommand(file: string): Promise<void> {
   const loaded = loadDaemonConfig(file);
   const { section, factory, options } = resolveSource(loaded);
   const log = createLogger(`capture:${section.name}`);
+  const masks = maskSettingsOf(loaded, 'source');
   const connector = factory.create(section, options, log);
   await connector.check();
   const o = options as { 'max.batch.size': number; 'max.in.flight': number; 'linger.ms': number };
   await runDaemon('capture', section.name, loaded.config, connector, log, ({ bus, signal }) =>
-    runCapture(connector, bus, loaded.config.nats, { maxBatchRows: o['max.batch.size'], maxInFlight: o['max.in.flight'], lingerMs: o['linger.ms'] }, log, signal),
+    runCapture(connector, bus, loaded.config.nats, { maxBatchRows: o['max.batch.size'], maxInFlight: o['max.in.flight'], lingerMs: o['linger.ms'], masker: masks.tables.size ? createMasker({ ...masks, sequentialStore: sequentialStoreOn(bus, maskBucket(loaded, 'source'), loaded.config.nats.stream.replicas) }) : undefined }, log, signal),
   );
 }
 
@@ -57,6 +58,7 @@ export async function sinkCommand(file: string): Promise<void> {
   const loaded = loadDaemonConfig(file);
   const { section, factory, options } = resolveSink(loaded);
   const log = createLogger(`sink:${section.name}`);
+  const masks = maskSettingsOf(loaded, 'sink');
   const connector = factory.create(section, options, log);
   const o = options as SinkRuntimeConfig;
   await runDaemon('sink', section.name, loaded.config, connector, log, ({ bus, signal, telemetry }) =>
@@ -70,7 +72,7 @@ export async function sinkCommand(file: string): Promise<void> {
         maxBatchBytes: o['max.batch.bytes'],
         maxRetries: o['max.retries'],
         ackWaitMs: o['ack.wait.ms'],
-        masker: createMasker(o.mask),
+        masker: createMasker({ ...masks, sequentialStore: sequentialStoreOn(bus, o['mask.sequential.bucket'], loaded.config.nats.stream.replicas) }),
         include: o['table.include.list'].map((re) => new RegExp(`^(?:${re})$`)),
       },
       log,
@@ -91,19 +93,38 @@ export async function sinkCommand(file: string): Promise<void> {
 export async function validateCommand(file: string): Promise<void> {
   const loaded = loadDaemonConfig(file);
   const parts: string[] = [];
-  if (loaded.config.source) {
+  const source = loaded.config.source;
+  if (source) {
     const { section, factory, options } = resolveSource(loaded);
+    const masks = maskSettingsOf(loaded, 'source');
     const log = createLogger('validate', 'warn');
     await factory.create(section, options, log).check();
     parts.push(`source ${section.name} (${factory.kind}) can be captured`);
+    if (masks.tables.size) parts.push(await checkMasks(masks, source.address, 'capture'));
   }
   if (loaded.config.sink) {
     const { section, factory } = resolveSink(loaded);
+    const masks = maskSettingsOf(loaded, 'sink');
     parts.push(`sink ${section.name} (${factory.kind}) config is valid`);
+    if (masks.tables.size) {
+      // Columns can be checked only against the source; without it, the sink checks them when each table's schema event arrives.
+      parts.push(source?.name === section.from && /^postgres(ql)?:/.test(source.address) ? await checkMasks(masks, source.address, 'sink') : `sink masks not checked against source ${section.from}'s tables (not in this file); the sink checks them when each table's schema arrives`);
+    }
   }
   if (parts.length === 0) throw loaded.doc.error([], 'the config has neither a source nor a sink section', 'add one of them');
   process.stdout.write(`${file}: ok — ${parts.join('; ')}\n`);
 }
+
+async function checkMasks(masks: MaskSettings, sourceAddress: string, side: string): Promise<string> {
+  const pg = await pgDescriber(sourceAddress);
+  try {
+    return `${await checkMasksAgainst(masks, pg.describe)} ${side} masks fit the source's columns`;
+  } finally {
+    await pg.close();
+  }
+}
+
+const maskBucket = (loaded: Loaded, key: 'source' | 'sink') => String((loaded.config[key]?.options as Record<string, unknown> | undefined)?.['mask.sequential.bucket'] ?? DEFAULT_SEQUENTIAL_BUCKET);
 
 /** Stream depth, consumer lag and source lag, for a human. */
 export async function statusCommand(file: string): Promise<void> {

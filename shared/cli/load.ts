@@ -3,6 +3,7 @@ import { sinkFor, type SinkFactory } from '../../sink/index.js';
 import { parseAddress } from '../config/address.js';
 import { loadConfigFile, type ConfigDocument } from '../config/document.js';
 import { daemonConfigSchema, type DaemonConfig } from '../config/schema.js';
+import { maskOptions, maskOptionsSchema, maskSettings, type MaskSettings } from '../masking/index.js';
 import { z } from 'zod';
 
 /** An absent `options:` is an empty one, so every option gets its default. */
@@ -43,7 +44,17 @@ function resolve<F extends Factory<z.ZodTypeAny>, T extends { name: string; addr
   const scheme = schemeOf(doc, key, section.address);
   const factory = lookup(scheme);
   if (!factory) throw doc.error([key, 'address'], `no ${key === 'source' ? 'capture' : 'sink'} connector for ${scheme}://`, 'use a postgres:// address');
-  return { section, factory, options: doc.parse([key, 'options'], orEmpty(factory.options)) as z.output<F['options']> };
+  // A capture's mask options are the runtime's (see sourceMasks), not its connector's.
+  const schema = key === 'source' ? z.preprocess(withoutMaskOptions, factory.options) : factory.options;
+  return { section, factory, options: doc.parse([key, 'options'], orEmpty(schema)) as z.output<F['options']> };
+}
+
+const MASK_KEYS = new Set(Object.keys(maskOptions));
+const withoutMaskOptions = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !MASK_KEYS.has(k))) : v);
+
+/** Masks of one side (`source`: applied at capture; `sink`: before writing), checked against the raw file for inline secrets. */
+export function maskSettingsOf({ doc }: Loaded, key: 'source' | 'sink'): MaskSettings {
+  return { ...maskSettings(doc, [key, 'options'], doc.parse([key, 'options'], orEmpty(maskOptionsSchema))), forbidKeyColumns: key === 'source' };
 }
 
 export const resolveSource = (loaded: Loaded) => resolve<CaptureFactory, NonNullable<DaemonConfig['source']>>(loaded, 'source', loaded.config.source, captureFor, 'name, address, options');

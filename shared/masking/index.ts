@@ -1,56 +1,15 @@
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import type { Change, Row } from '../envelope.js';
-
 /**
- * Column masking, applied by the sink before writing (and optionally by a
- * capture, for values that must never leave the source). Each algorithm is a
- * pure function of the value, so a replayed stream masks the same way.
+ * Column masking: one registry of algorithms (registry.ts, algorithms/*),
+ * applied by the sink before writing and optionally by a capture, for values
+ * that must never leave the source. Every algorithm is deterministic: what
+ * looks random is derived from a keyed PRF (prf.ts) over the value, and
+ * `sequential` keeps its numbers in a JetStream KV bucket (sequential.ts).
+ * See config/README.md (masking) for the user's view.
  */
-type MaskFn = (value: unknown) => unknown;
-
-const algorithms: Record<string, MaskFn> = {
-  hash: (v) => createHash('sha256').update(asText(v)).digest('hex'),
-  sha256: (v) => createHash('sha256').update(asText(v)).digest('hex'),
-  md5: (v) => createHash('md5').update(asText(v)).digest('hex'),
-  redact: () => 'REDACTED',
-};
-
-export const maskAlgorithms = Object.keys(algorithms);
-
-/** `mask: { "schema.table": { column: algorithm } }` */
-export const maskConfigSchema = z
-  .record(z.string(), z.record(z.string(), z.enum(maskAlgorithms as [string, ...string[]])))
-  .default({});
-
-export type MaskConfig = z.output<typeof maskConfigSchema>;
-
-export interface Masker {
-  /** Masks key, before and after of one change of `schema.table`, in place; NULL stays NULL. */
-  apply(schema: string, table: string, change: Change): void;
-  /** Columns masked in a table (their destination type becomes text). */
-  maskedColumns(schema: string, table: string): string[];
-}
-
-export function createMasker(config: MaskConfig): Masker {
-  const byTable = new Map(Object.entries(config).map(([t, cols]) => [t, Object.entries(cols).map(([c, alg]) => [c, algorithms[alg]] as const)]));
-  const maskRow = (row: Row | undefined, cols: readonly (readonly [string, MaskFn])[]) => {
-    if (!row) return;
-    for (const [c, fn] of cols) if (c in row && row[c] !== null && row[c] !== undefined) row[c] = fn(row[c]);
-  };
-  return {
-    apply(schema, table, change) {
-      const cols = byTable.get(`${schema}.${table}`);
-      if (!cols) return;
-      maskRow(change.key, cols);
-      maskRow(change.before, cols);
-      maskRow(change.after, cols);
-    },
-    maskedColumns: (schema, table) => (byTable.get(`${schema}.${table}`) ?? []).map(([c]) => c),
-  };
-}
-
-function asText(v: unknown): string {
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  return typeof v === 'string' ? v : String(v);
-}
+export { createMasker, type Masker, type MaskItem, type MaskSettings, type MaskedColumn } from './masker.js';
+export { maskConfigSchema, maskOptions, maskOptionsSchema, maskSettings, settingsFromConfig, DEFAULT_SEQUENTIAL_BUCKET, type MaskConfig, type MaskOptions } from './config.js';
+export { parseMaskSpec, type MaskSpec } from './params.js';
+export { registry, algorithmNames } from './registry.js';
+export { kvSequentialStore, memorySequentialStore, sequentialStoreOn, type SequentialStore } from './sequential.js';
+export { checkMasksAgainst, pgDescriber, type DescribeTable } from './validate.js';
+export { createPrf } from './prf.js';

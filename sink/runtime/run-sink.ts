@@ -58,7 +58,10 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
 
   await retryForever(log, signal, 'sink session', async () => {
     const state = await connector.open();
-    for (const s of state.schemas) schemas.set(tableKey(s.table.schema, s.table.table), s);
+    for (const s of state.schemas) {
+      schemas.set(tableKey(s.table.schema, s.table.table), s);
+      opts.masker.restore(s.table);
+    }
     const consumer = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
     const messages = await consumer.consume({ max_messages: opts.maxBatchMessages * 2 });
     const stop = () => void messages.close();
@@ -121,7 +124,9 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         }
         const taken = take(queue);
         more();
-        const prepared = prepare(taken.map(decodeMessage));
+        const decoded = taken.map(decodeMessage);
+        await maskAll(decoded);
+        const prepared = prepare(decoded);
         await finish();
         const last = taken[taken.length - 1];
         applying = applyPrepared(prepared).then(async () => {
@@ -151,14 +156,26 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
 
   function decodeMessage(msg: JsMsg): Decoded {
     const kind = msg.headers?.get(Headers.kind);
-    if (kind === 'change') {
-      // Masked once, here: a message may be planned again when bad rows are isolated.
-      const batch = decode<ChangeBatch>(msg.data);
-      for (const ch of batch.changes) opts.masker.apply(batch.schema, batch.table, ch);
-      return { seq: msg.seq, msg, body: { kind: 'change', batch } };
-    }
+    if (kind === 'change') return { seq: msg.seq, msg, body: { kind: 'change', batch: decode<ChangeBatch>(msg.data) } };
     if (kind === 'schema') return { seq: msg.seq, msg, body: { kind: 'schema', event: decode<SchemaEvent>(msg.data) } };
     return { seq: msg.seq, msg, body: { kind: 'other' } };
+  }
+
+  /**
+   * Masks key, before and after of every change, in stream order (each against
+   * the schema in force at its position), before folding, so a masked key still
+   * finds its row. Once per message: a message may be planned again when bad
+   * rows are isolated. Async only when `sequential` numbers must be fetched.
+   */
+  async function maskAll(items: Decoded[]): Promise<void> {
+    if (!opts.masker.active) return;
+    await opts.masker.mask(
+      items.map((d) =>
+        d.body.kind === 'schema' ? (wanted(d.body.event.table.schema, d.body.event.table.table) ? { kind: 'schema', table: d.body.event.table } : { kind: 'other' })
+        : d.body.kind === 'change' && wanted(d.body.batch.schema, d.body.batch.table) ? d.body
+        : { kind: 'other' },
+      ),
+    );
   }
 
   /** Steps for messages, in stream order; consecutive changes of one table fold together. */
@@ -195,10 +212,9 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     return { steps, rows };
   }
 
+  /** The destination shape: masked columns take their mask's output type (annotated with `mask`). */
   function maskSchema(t: TableSchema): TableSchema {
-    const masked = opts.masker.maskedColumns(t.schema, t.table);
-    if (masked.length === 0) return t;
-    return { ...t, columns: t.columns.map((c) => (masked.includes(c.name) ? { ...c, type: { kind: 'text' }, nativeType: 'text' } : c)) };
+    return opts.masker.schema(t);
   }
 
   interface Prepared {

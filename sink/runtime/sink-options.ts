@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maskConfigSchema } from '../../shared/masking/index.js';
+import { maskOptions } from '../../shared/masking/index.js';
 
 /** Options every sink has: the runtime reads them; a connector adds its own with `.extend()`. */
 export const sinkRuntimeOptions = z.object({
@@ -11,7 +11,8 @@ export const sinkRuntimeOptions = z.object({
   /** Tries of a rejected row before it goes to the dead-letter subject. */
   'max.retries': z.number().int().min(1).max(100).default(3),
   'ack.wait.ms': z.number().int().min(1000).default(120_000),
-  mask: maskConfigSchema,
+  /** Column masks, mask.salt, mask.sequential.bucket (see shared/masking). */
+  ...maskOptions,
 });
 
 export type SinkRuntimeConfig = z.output<typeof sinkRuntimeOptions>;

@@ -1,0 +1,133 @@
+import { describeType } from '../../logical-types.js';
+import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
+import { unitFromHex } from '../prf.js';
+import { canonical, divFloor, divRound, formatDecimal, integerDigits, parseDecimal, pow10, rescale, type Dec } from '../values.js';
+import { clamp, fromBig, intRange, isFloat, isInt, isNumeric, same, TEXT, toBig } from './common.js';
+
+function numericInput(ctx: ColumnContext): string | null {
+  if (!isNumeric(ctx.type)) return `${ctx.algorithm} applies to number columns, not to ${describeType(ctx.type)}`;
+  if (isInt(ctx.type) && ctx.algorithm !== 'noise' && parseDecimal(String(ctx.param))!.scale > 0 && parseDecimal(String(ctx.param))!.units % pow10(parseDecimal(String(ctx.param))!.scale) !== 0n) {
+    return `${ctx.algorithm}:${ctx.param} on an integer column needs a whole step`;
+  }
+  return null;
+}
+
+/** Largest |units| a decimal(p, s) holds at `scale`, or null when unbounded. */
+function decimalLimit(ctx: ColumnContext, scale: number): bigint | null {
+  if (ctx.type.kind !== 'decimal' || ctx.type.precision === undefined) return null;
+  const intDigits = ctx.type.precision - (ctx.type.scale ?? 0);
+  return pow10(intDigits + scale) - 1n;
+}
+
+function stepOf(ctx: ColumnContext): Dec {
+  return parseDecimal(String(ctx.param))!;
+}
+
+function makeRound(ctx: ColumnContext): MaskFn {
+  const step = stepOf(ctx);
+  const t = ctx.type;
+  if (isInt(t)) {
+    const n = rescale(step, 0);
+    const [lo, hi] = intRange(t);
+    return (v) => {
+      let q = divRound(toBig(v), n) * n;
+      while (q > hi) q -= n;
+      while (q < lo) q += n;
+      return fromBig(q, v);
+    };
+  }
+  if (isFloat(t)) {
+    const n = Number(String(ctx.param));
+    return (v) => {
+      const x = v as number;
+      if (!Number.isFinite(x)) return x;
+      const y = Math.round(x / n) * n;
+      return t.kind === 'float32' ? Math.fround(y) : y;
+    };
+  }
+  return (v) => {
+    const d = parseDecimal(v as string);
+    if (!d) return v;
+    const scale = Math.max(d.scale, step.scale);
+    const n = rescale(step, scale);
+    let q = divRound(rescale(d, scale), n) * n;
+    const limit = decimalLimit(ctx, scale);
+    if (limit !== null) {
+      while (q > limit) q -= n;
+      while (q < -limit) q += n;
+    }
+    return formatDecimal({ units: q, scale: d.scale >= step.scale ? d.scale : scale });
+  };
+}
+
+function makeRange(ctx: ColumnContext): MaskFn {
+  const step = stepOf(ctx);
+  return (v) => {
+    const text = typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? v.toFixed(20).replace(/0+$/, '') : canonical(v);
+    const d = parseDecimal(text);
+    if (!d) return text; // NaN, ±Infinity
+    const scale = Math.max(d.scale, step.scale);
+    const n = rescale(step, scale);
+    const lo = divFloor(rescale(d, scale), n) * n;
+    const fmt = (u: bigint) => formatDecimal({ units: u, scale: step.scale }).replace(/^-0$/, '0');
+    return `${fmt(rescale({ units: lo, scale }, step.scale))}-${fmt(rescale({ units: lo + n, scale }, step.scale))}`;
+  };
+}
+
+const NOISE_ONE = 10n ** 12n;
+
+function makeNoise(ctx: ColumnContext): MaskFn {
+  const f = ctx.param as number;
+  const { prf, column } = ctx;
+  const t = ctx.type;
+  const pre = `noise|${column}|`;
+  /** 1 ± f, from the PRF. */
+  const factor = (v: unknown) => 1 + (2 * unitFromHex(prf.hex(pre + canonical(v))) - 1) * f;
+  if (isInt(t)) {
+    const range = intRange(t);
+    return (v) => fromBig(clamp(divRound(toBig(v) * BigInt(Math.round(factor(v) * 1e12)), NOISE_ONE), range), v);
+  }
+  if (isFloat(t)) {
+    return (v) => {
+      const x = v as number;
+      if (!Number.isFinite(x)) return x;
+      const y = x * factor(v);
+      return t.kind === 'float32' ? Math.fround(y) : y;
+    };
+  }
+  return (v) => {
+    const d = parseDecimal(v as string);
+    if (!d) return v;
+    let u = divRound(d.units * BigInt(Math.round(factor(v) * 1e12)), NOISE_ONE);
+    const limit = decimalLimit(ctx, d.scale);
+    if (limit !== null) u = clamp(u, [-limit, limit]);
+    return formatDecimal({ units: u, scale: d.scale });
+  };
+}
+
+export const numeric: AlgorithmDef[] = [
+  {
+    name: 'round',
+    param: 'step',
+    summary: 'the nearest multiple of N, same type (kept inside the type\'s range)',
+    output: (ctx) => numericInput(ctx) ?? same(ctx),
+    make: makeRound,
+  },
+  {
+    name: 'range',
+    param: 'step',
+    summary: 'the bucket of width N holding the value, as text "40000-50000" (lower bound included)',
+    output: (ctx) => numericInput(ctx) ?? TEXT,
+    make: makeRange,
+  },
+  {
+    name: 'noise',
+    param: 'fraction',
+    salted: true,
+    summary: 'the value times (1 ± up to F), same type, fixed per input value by the salt',
+    output: (ctx) => numericInput(ctx) ?? same(ctx),
+    make: makeNoise,
+  },
+];
+
+export { integerDigits };

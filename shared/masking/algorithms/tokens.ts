@@ -1,0 +1,165 @@
+import { describeType } from '../../logical-types.js';
+import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
+import { seededRandom, unitFromHex } from '../prf.js';
+import { canonical, civilFromDays, codePoints, daysFromCivil, formatDate, integerDigits, parseDecimal, formatDecimal, pow10, splitDate } from '../values.js';
+import { clamp, fromBig, intRange, INT64, isFloat, isInt, same, toBig, UUID } from './common.js';
+
+/** A UUID (version 8, "custom") from 128 bits of a PRF output. */
+export function uuidFromHex(h: string): string {
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = LOWER.toUpperCase();
+
+/** Same length and shape: letters stay letters (of the same case), digits stay digits, the rest stays. */
+function randomText(s: string, rnd: () => number): string {
+  const cps = codePoints(s);
+  for (let i = 0; i < cps.length; i++) {
+    const c = cps[i];
+    if (c >= '0' && c <= '9') cps[i] = String.fromCharCode(48 + Math.floor(rnd() * 10));
+    else if (c >= 'A' && c <= 'Z') cps[i] = UPPER[Math.floor(rnd() * 26)];
+    else if (c >= 'a' && c <= 'z') cps[i] = LOWER[Math.floor(rnd() * 26)];
+    else if (c.toLowerCase() !== c.toUpperCase()) cps[i] = (c === c.toUpperCase() ? UPPER : LOWER)[Math.floor(rnd() * 26)]; // other scripts' letters
+  }
+  return cps.join('');
+}
+
+/** A bigint in [lo, hi] from a PRF output (128 bits: the bias is negligible). */
+function bigBetween(hex: string, lo: bigint, hi: bigint): bigint {
+  return lo + (BigInt('0x' + hex.slice(32, 64)) % (hi - lo + 1n));
+}
+
+/** Same sign and as many digits as |x| (0 counts as one digit). */
+function sameDigits(x: bigint, hex: string): bigint {
+  const neg = x < 0n;
+  const k = (neg ? -x : x).toString().length;
+  const lo = k === 1 ? 0n : pow10(k - 1);
+  const y = bigBetween(hex, lo, pow10(k) - 1n);
+  return neg ? -y : y;
+}
+
+const DAY_1900 = daysFromCivil(1900, 1, 1);
+const DAY_2100 = daysFromCivil(2100, 1, 1);
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+function randomTime(rnd: () => number, fraction: string): string {
+  const secs = Math.floor(rnd() * 86400);
+  const frac = fraction ? '.' + Array.from({ length: fraction.length - 1 }, () => Math.floor(rnd() * 10)).join('') : '';
+  return `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}${frac}`;
+}
+
+/** Why `random` does not apply to a type, or null. */
+function randomUnsupported(ctx: ColumnContext): string | null {
+  const k = ctx.type.kind;
+  if (k === 'array' || k === 'json' || k === 'interval') return `random does not apply to ${describeType(ctx.type)}`;
+  return null;
+}
+
+function makeRandom(ctx: ColumnContext): MaskFn {
+  const { prf, column } = ctx;
+  const t = ctx.type;
+  const pre = `random|${column}|`;
+  const h = (v: unknown) => prf.hex(pre + canonical(v));
+  if (isInt(t)) {
+    const range = intRange(t);
+    return (v) => fromBig(clamp(sameDigits(toBig(v), h(v)), range), v);
+  }
+  if (isFloat(t)) {
+    return (v) => {
+      const x = v as number;
+      if (!Number.isFinite(x)) return x;
+      const mag = x === 0 ? 1 : 10 ** Math.ceil(Math.log10(Math.abs(x)) + 1e-12);
+      const y = Math.sign(x || 1) * unitFromHex(h(v)) * mag;
+      return t.kind === 'float32' ? Math.fround(y) : y;
+    };
+  }
+  if (t.kind === 'decimal') {
+    return (v) => {
+      const d = parseDecimal(v as string);
+      if (!d) return v; // NaN, ±Infinity
+      // Same integer digits and the same scale.
+      const digits = Math.max(1, integerDigits(d.units, d.scale)) + d.scale;
+      const hex = h(v);
+      let y = bigBetween(hex, 0n, pow10(digits) - 1n);
+      if (integerDigits(d.units, d.scale) === 0) y %= pow10(d.scale);
+      return formatDecimal({ units: d.units < 0n ? -y : y, scale: d.scale });
+    };
+  }
+  if (t.kind === 'bool') return (v) => unitFromHex(h(v)) < 0.5;
+  if (t.kind === 'uuid') return (v) => uuidFromHex(h(v));
+  if (t.kind === 'enum') {
+    const labels = t.values;
+    return (v) => (labels.length ? labels[Math.floor(unitFromHex(h(v)) * labels.length)] : v);
+  }
+  if (t.kind === 'bytes') {
+    return (v) => {
+      const rnd = seededRandom(h(v));
+      const src = v as Uint8Array;
+      const out = new Uint8Array(src.length);
+      for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd() * 256);
+      return out;
+    };
+  }
+  if (t.kind === 'date' || t.kind === 'timestamp' || t.kind === 'timestamptz') {
+    return (v) => {
+      const s = v as string;
+      const parts = splitDate(s);
+      if (!parts) return s; // ±infinity
+      const rnd = seededRandom(h(v));
+      const [y, m, d] = civilFromDays(DAY_1900 + Math.floor(rnd() * (DAY_2100 - DAY_1900)));
+      if (t.kind === 'date') return formatDate(y, m, d);
+      const tm = /^T(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/.exec(parts.rest);
+      return formatDate(y, m, d) + 'T' + randomTime(rnd, tm?.[2] ?? '') + (tm?.[3] ?? '');
+    };
+  }
+  if (t.kind === 'time') {
+    return (v) => {
+      const s = v as string;
+      const tm = /^(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/.exec(s);
+      return tm ? randomTime(seededRandom(h(v)), tm[2] ?? '') + tm[3] : s;
+    };
+  }
+  // text
+  return (v) => randomText(typeof v === 'string' ? v : canonical(v), seededRandom(h(v)));
+}
+
+export const tokens: AlgorithmDef[] = [
+  {
+    name: 'uuid',
+    param: 'none',
+    salted: true,
+    keySafe: true,
+    summary: 'a UUID derived from the value and the salt (the same value gives the same UUID in every column, so masked keys still join)',
+    output: () => UUID,
+    make: (ctx) => {
+      const prf = ctx.prf;
+      return (v) => uuidFromHex(prf.hex('uuid|' + canonical(v)));
+    },
+  },
+  {
+    name: 'sequential',
+    param: 'text',
+    paramOptional: true,
+    salted: true,
+    keySafe: true,
+    async: true,
+    summary: '1, 2, 3 … in order of first appearance, per column (or per the named scope, shared by columns that must join); kept in a JetStream KV bucket',
+    output: () => INT64,
+    make: (ctx) => {
+      const lookup = ctx.sequential;
+      return (v) => lookup(canonical(v));
+    },
+  },
+  {
+    name: 'random',
+    param: 'none',
+    salted: true,
+    summary: 'a random value of the same type and shape (digits, length, letter case), fixed per input value by the salt',
+    output: (ctx) => randomUnsupported(ctx) ?? same(ctx),
+    make: makeRandom,
+  },
+];
+
+export { INT64 };

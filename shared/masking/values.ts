@@ -1,0 +1,116 @@
+/**
+ * Helpers over Nilus' value representations (see shared/logical-types.ts):
+ * canonical text for hashing, exact decimal arithmetic on strings, and
+ * calendar arithmetic on ISO dates with astronomical years of any size.
+ */
+
+/** One text per value, the same on every run: what hashes and the PRF see. */
+export function canonical(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (Array.isArray(v)) return '[' + v.map((x) => (x === null || x === undefined ? 'null' : JSON.stringify(canonical(x)))).join(',') + ']';
+  return JSON.stringify(v);
+}
+
+/** Code points of a string (so a character outside the BMP counts once, as the databases count it). */
+export function codePoints(s: string): string[] {
+  // Fast path: no surrogate pairs.
+  return /[\uD800-\uDFFF]/.test(s) ? Array.from(s) : s.split('');
+}
+
+// ---- decimals: exact strings as scaled bigints --------------------------------
+
+export interface Dec {
+  /** value × 10^scale */
+  units: bigint;
+  scale: number;
+}
+
+const DEC = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/** "12.50" → {1250n, 2}; null for NaN, ±Infinity or anything else that is not a plain decimal. */
+export function parseDecimal(s: string): Dec | null {
+  const m = DEC.exec(s);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const frac = m[3] ?? '';
+  const units = BigInt((m[2] || '0') + frac);
+  return { units: m[1] === '-' ? -units : units, scale: frac.length };
+}
+
+export function formatDecimal(d: Dec): string {
+  const neg = d.units < 0n;
+  let digits = (neg ? -d.units : d.units).toString();
+  if (d.scale === 0) return (neg ? '-' : '') + digits;
+  digits = digits.padStart(d.scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -d.scale)}.${digits.slice(-d.scale)}`;
+}
+
+export const pow10 = (n: number): bigint => 10n ** BigInt(n);
+
+export function rescale(d: Dec, scale: number): bigint {
+  if (scale >= d.scale) return d.units * pow10(scale - d.scale);
+  return divRound(d.units, pow10(d.scale - scale));
+}
+
+/** a / b rounded half away from zero (b > 0). */
+export function divRound(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  const r = a % b;
+  if (2n * (r < 0n ? -r : r) >= b) return a < 0n ? q - 1n : q + 1n;
+  return q;
+}
+
+/** floor(a / b) for b > 0. */
+export function divFloor(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+/** Digits before the decimal point of |units / 10^scale|. */
+export function integerDigits(units: bigint, scale: number): number {
+  const i = (units < 0n ? -units : units) / pow10(scale);
+  return i === 0n ? 0 : i.toString().length;
+}
+
+// ---- dates: proleptic Gregorian, astronomical years, any size ------------------
+
+/** Days since 1970-01-01 (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export function civilFromDays(z: number): [number, number, number] {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d];
+}
+
+const DATE_HEAD = /^(-?\d{4,})-(\d{2})-(\d{2})/;
+
+/** Splits "YYYY-MM-DD…" into its date and whatever follows (time, zone); null for 'infinity' and non-dates. */
+export function splitDate(s: string): { y: number; m: number; d: number; rest: string } | null {
+  const m = DATE_HEAD.exec(s);
+  if (!m) return null;
+  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]), rest: s.slice(m[0].length) };
+}
+
+export function formatYear(y: number): string {
+  return y < 0 ? `-${String(-y).padStart(4, '0')}` : String(y).padStart(4, '0');
+}
+
+export function formatDate(y: number, m: number, d: number): string {
+  return `${formatYear(y)}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
