@@ -13,10 +13,10 @@ const maskSpecSchema = z.string().superRefine((s, ctx) => {
 
 /** `mask: { "schema.table": { column: "algorithm[:parameter]" } }` */
 export const maskConfigSchema = z
-  .record(
-    z.string().regex(/^[^.]+\..+$/, 'write tables as schema.table'),
-    z.record(z.string(), maskSpecSchema),
-  )
+  .record(z.string(), z.record(z.string(), maskSpecSchema))
+  .superRefine((tables, ctx) => {
+    for (const t of Object.keys(tables)) if (!/^[^.]+\..+$/.test(t)) ctx.addIssue({ code: 'custom', path: [t], message: `write tables as schema.table ("public.${t}")` });
+  })
   .default({});
 
 export type MaskConfig = z.output<typeof maskConfigSchema>;

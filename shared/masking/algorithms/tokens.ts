@@ -79,11 +79,12 @@ function makeRandom(ctx: ColumnContext): MaskFn {
     return (v) => {
       const d = parseDecimal(v as string);
       if (!d) return v; // NaN, ±Infinity
-      // Same integer digits and the same scale.
-      const digits = Math.max(1, integerDigits(d.units, d.scale)) + d.scale;
+      // As many integer digits (the first not 0) and the same scale.
+      const k = integerDigits(d.units, d.scale);
       const hex = h(v);
-      let y = bigBetween(hex, 0n, pow10(digits) - 1n);
-      if (integerDigits(d.units, d.scale) === 0) y %= pow10(d.scale);
+      const int = k === 0 ? 0n : bigBetween(hex, pow10(k - 1), pow10(k) - 1n);
+      const frac = d.scale === 0 ? 0n : BigInt('0x' + hex.slice(0, 32)) % pow10(d.scale);
+      const y = int * pow10(d.scale) + frac;
       return formatDecimal({ units: d.units < 0n ? -y : y, scale: d.scale });
     };
   }
