@@ -5,6 +5,7 @@ import type { TableSchema } from '../../shared/logical-types.js';
 import { connectPg } from '../../shared/postgres/pg-connect.js';
 import { encodePgText } from '../../shared/postgres/pg-text.js';
 import type { ApplyStep, SinkConnector, SinkFactory, SinkState, Upsert } from '../runtime/connector.js';
+import { extraColumns, groupByUnchanged, type ExtraColumn } from '../runtime/table-sink.js';
 import { pgColumnType, quoteIdent } from './pg-ddl.js';
 import { pgSinkOptions, type PgSinkOptions } from './pg-sink-options.js';
 
@@ -20,6 +21,8 @@ const STATE_DDL = `
 CREATE SCHEMA IF NOT EXISTS _nilus;
 CREATE TABLE IF NOT EXISTS _nilus.offsets (consumer text PRIMARY KEY, stream_seq bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS _nilus.schemas (consumer text, src_schema text, src_table text, body text NOT NULL, PRIMARY KEY (consumer, src_schema, src_table));`;
+
+const EXTRA_TYPES: Record<ExtraColumn['role'], string> = { deleted: 'boolean NOT NULL DEFAULT false', op: 'char(1)', position: 'text', 'synced-at': 'timestamptz' };
 
 /** Where a source table lands, and with which destination column types. */
 interface Target {
@@ -48,9 +51,7 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
     const schema = destSchema(t);
     const sql = `${quoteIdent(schema)}.${quoteIdent(t.table)}`;
     const wanted = t.columns.map((c) => [c.name, pgColumnType(c, source.kind)] as const);
-    const extra: [string, string][] = [];
-    if (softDelete) extra.push([softCol, 'boolean NOT NULL DEFAULT false']);
-    if (opts['metadata-columns']) extra.push(['_nilus_op', 'char(1)'], ['_nilus_position', 'text'], ['_nilus_synced_at', 'timestamptz']);
+    const extra = extraColumns(opts).map((e) => [e.name, EXTRA_TYPES[e.role]] as const);
     await db().query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     const { rows } = await db().query<{ column_name: string; type: string }>(
       `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
@@ -92,15 +93,7 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
   }
 
   async function upsert(target: Target, table: TableSchema, rows: Upsert[]): Promise<void> {
-    // Rows with the same unchanged columns share one statement.
-    const groups = new Map<string, Upsert[]>();
-    for (const r of rows) {
-      const k = r.unchanged.join('\u0000');
-      const g = groups.get(k);
-      if (g) g.push(r);
-      else groups.set(k, [r]);
-    }
-    for (const group of groups.values()) {
+    for (const group of groupByUnchanged(rows)) {
       const skip = new Set(group[0].unchanged);
       const cols = table.columns.filter((c) => !skip.has(c.name));
       const params: unknown[] = [];
