@@ -49,6 +49,8 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
   // Destination tables as this session knows them; DDL commits at once in MySQL, so these are always real.
   const targets = new Map<string, Target>();
   const databases = new Set<string>();
+  /** Destination table → the source table writing it, to warn when two share one (same name in two schemas, one database). */
+  const claimed = new Map<string, string>();
   const extra = extraColumns(opts);
   const softDelete = opts['delete.mode'] === 'soft';
   const nullUnrepresentable = opts['unrepresentable-values'] === 'null';
@@ -85,6 +87,7 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
     const database = destDb(t);
     await ensureDatabase(database);
     const sql = `${quoteId(database)}.${quoteId(t.table)}`;
+    claim(sql, t);
     const plan = planTable(t, extra, dialect);
     const cols = await query(`SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${quoteString(database)} AND TABLE_NAME = ${quoteString(t.table)}`);
     const jsonColumns = new Set<string>();
@@ -102,6 +105,14 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
       for (const c of plan.columns) if (c.sqlType === 'JSON' && alter?.added.includes(c.name)) jsonColumns.add(c.name);
     }
     targets.set(tkey(t), { sql, jsonColumns: dialect.flavor === 'mysql' ? jsonColumns : new Set() });
+  }
+
+  function claim(sql: string, t: TableSchema): void {
+    const owner = claimed.get(sql);
+    if (owner && owner !== tkey(t)) {
+      log.warn({ table: sql, sources: [owner, tkey(t)] }, 'two source tables write into one destination table: give the sink an address without a database (one database per source schema) or split it with table.include.list and dest-schema');
+    }
+    claimed.set(sql, tkey(t));
   }
 
   /** A value's literal; one MySQL cannot hold is NULL (counted) or rejects the row, as configured; in a key it always rejects. */
@@ -208,7 +219,7 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
 
   return {
     async open(): Promise<SinkState> {
-      await conn?.end().catch(() => {});
+      conn?.destroy(); // the previous session's connection may be broken: do not wait for a goodbye
       conn = null;
       targets.clear();
       databases.clear();
@@ -234,7 +245,9 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
       await query(`CREATE TABLE IF NOT EXISTS ${schemasSql} (consumer ${text(255)}, src_schema ${text(255)}, src_table ${text(255)}, body LONGTEXT CHARACTER SET utf8mb4 NOT NULL, PRIMARY KEY (consumer, src_schema, src_table)) ENGINE=InnoDB`);
       const seq = await query(`SELECT stream_seq FROM ${offsetsSql} WHERE consumer = ${quoteString(name)}`);
       const schemas = await query(`SELECT body FROM ${schemasSql} WHERE consumer = ${quoteString(name)}`);
-      return { appliedSeq: seq.length ? Number(seq[0].stream_seq) : 0, schemas: schemas.map((r) => JSON.parse(String(r.body))) };
+      const known: SinkState['schemas'] = schemas.map((r) => JSON.parse(String(r.body)));
+      for (const k of known) claimed.set(`${quoteId(destDb(k.table))}.${quoteId(k.table.table)}`, tkey(k.table));
+      return { appliedSeq: seq.length ? Number(seq[0].stream_seq) : 0, schemas: known };
     },
 
     async apply(steps: ApplyStep[], lastSeq: number | null): Promise<void> {
