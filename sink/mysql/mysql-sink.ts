@@ -150,8 +150,9 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
         const updatable = [...cols.filter((c) => !plan.key.includes(c.name)).map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
         tail = ` ON DUPLICATE KEY UPDATE ${updatable.length ? updatable.map((c) => `${c} = VALUES(${c})`).join(', ') : `${quoteId(plan.key[0])} = ${quoteId(plan.key[0])}`}`;
       }
+      const inKey = cols.map((c) => keyed && plan.key.includes(c.name));
       const tuples = group.map((r) => {
-        const parts = cols.map((c) => encode(r.values[c.name], c, t, keyed && plan.key.includes(c.name)));
+        const parts = cols.map((c, i) => encode(r.values[c.name], c, t, inKey[i]));
         for (const e of plan.extra) parts.push(extraLiteral(e.role, r));
         return `(${parts.join(', ')})`;
       });

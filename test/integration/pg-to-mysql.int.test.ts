@@ -114,6 +114,28 @@ describe('PostgreSQL → JetStream → MySQL (MariaDB)', () => {
     }
   });
 
+  it('splits statements under max_allowed_packet and parks a row larger than it', async () => {
+    const p = await startMySqlPipeline(maria);
+    await maria.query('SET GLOBAL max_allowed_packet = 65536'); // for connections opened from now on
+    try {
+      await sql(p.sourceUrl, "CREATE TABLE docs (id int PRIMARY KEY, body text); INSERT INTO docs SELECT g, repeat(md5(g::text), 10) FROM generate_series(1, 3000) g");
+      p.capture.start();
+      p.sink.start();
+      await waitFor('the snapshot (about 1 MB, in many statements)', () => sameRows(p.sourceUrl, p.destUrl, 'docs'), 60_000, [p.capture, p.sink]);
+      await sql(p.sourceUrl, "INSERT INTO docs VALUES (5000, repeat('y', 100000)), (5001, 'small')");
+      await waitFor('the small row', async () => (await mysqlQuery(p.destUrl, 'SELECT id FROM docs WHERE id > 3000')).length === 1, 60_000, [p.capture, p.sink]);
+      const nc = await connect({ servers: p.nats.url });
+      try {
+        const parked = await (await jetstreamManager(nc)).streams.getMessage('NILUS_DLQ', { last_by_subj: 'nilus._dlq.mirror.public.docs' });
+        assert.match(parked!.header.get('Nilus-Error'), /max_allowed_packet/);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await maria.query('SET GLOBAL max_allowed_packet = 16777216');
+    }
+  });
+
   it('soft-deletes and writes metadata columns when asked to', async () => {
     const p = await startMySqlPipeline(maria, { sinkOptions: { 'delete.mode': 'soft', 'metadata-columns': true } });
     await sql(p.sourceUrl, 'CREATE TABLE t (id int PRIMARY KEY, v text)');
