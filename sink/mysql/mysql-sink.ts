@@ -193,11 +193,12 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
   }
 
   /** Removes one row equal to this image (a table without a key). */
-  async function deleteMatch(target: Target, t: TableSchema, plan: TablePlan, row: Row): Promise<void> {
+  async function deleteMatch(target: Target, plan: TablePlan, row: Row): Promise<void> {
     const where = plan.columns
       .filter((c) => c.name in row)
       .map((c) => {
-        const lit = encode(row[c.name], c, t, false);
+        const value = literal(row[c.name], c);
+        const lit = value === UNREPRESENTABLE ? 'NULL' : value; // as it was written (a parked row is not there: nothing matches)
         return target.jsonColumns.has(c.name) && lit !== 'NULL' ? `${quoteId(c.name)} <=> CAST(${lit} AS JSON)` : `${quoteId(c.name)} <=> ${lit}`;
       });
     await query(`DELETE FROM ${target.sql}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} LIMIT 1`);
@@ -275,7 +276,7 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
               await upsert(target, step.table, plan, step.rows);
               break;
             case 'delete-match':
-              await deleteMatch(target, step.table, plan, step.row);
+              await deleteMatch(target, plan, step.row);
               break;
             case 'truncate':
               // TRUNCATE is DDL in MySQL (it would commit): DELETE keeps it inside the transaction.
