@@ -153,6 +153,19 @@ describe('PostgreSQL → JetStream → MySQL (MariaDB)', () => {
     ]);
   });
 
+  it('writes each source schema into a database of its name when the address names none', async () => {
+    const p = await startMySqlPipeline(maria, { noDatabase: true });
+    await sql(p.sourceUrl, "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int PRIMARY KEY, total numeric(12,2)); CREATE TABLE public.notes (id int PRIMARY KEY, v text)");
+    await sql(p.sourceUrl, "INSERT INTO sales.orders VALUES (1, 9.99), (2, 1000000000.01); INSERT INTO public.notes VALUES (1, 'n')");
+    p.capture.start();
+    p.sink.start();
+    const daemons = [p.capture, p.sink];
+    await waitFor('sales.orders', () => sameRows(p.sourceUrl, maria.url('sales'), 'sales.orders'), 60_000, daemons);
+    await waitFor('public.notes', () => sameRows(p.sourceUrl, maria.url('public'), 'public.notes'), 60_000, daemons);
+    const [offset] = await mysqlQuery(maria.url('_nilus'), "SELECT stream_seq FROM _nilus_offsets WHERE consumer = 'mirror'");
+    assert.ok(Number(offset.stream_seq) > 0, 'the offset lives in the _nilus database');
+  });
+
   it('says the destination rejected the password, without printing it', async () => {
     const nats = await startNats();
     try {

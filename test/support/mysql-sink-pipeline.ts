@@ -20,11 +20,14 @@ export interface MySqlPipeline {
  * A PostgreSQL source and NATS of its own, a fresh database on a (shared)
  * MariaDB server as destination, and one config for the capture and the sink.
  */
-export async function startMySqlPipeline(maria: MariaDbServer, opts: { sourceOptions?: Record<string, unknown>; sinkOptions?: Record<string, unknown>; name?: string } = {}): Promise<MySqlPipeline> {
+export async function startMySqlPipeline(
+  maria: MariaDbServer,
+  opts: { sourceOptions?: Record<string, unknown>; sinkOptions?: Record<string, unknown>; name?: string; /** Address without a database: tables land in one database per source schema. */ noDatabase?: boolean } = {},
+): Promise<MySqlPipeline> {
   const [pg, nats] = await Promise.all([startPostgres(), startNats()]);
   const sourceUrl = await pg.createDatabase('src');
-  const destDb = `dst_${randomBytes(4).toString('hex')}`;
-  const destUrl = await maria.createDatabase(destDb);
+  const destDb = opts.noDatabase ? '' : `dst_${randomBytes(4).toString('hex')}`;
+  const destUrl = opts.noDatabase ? maria.url() : await maria.createDatabase(destDb);
   const name = opts.name ?? 'shop';
   const configFile = writeConfig({
     nats: { url: nats.url },
