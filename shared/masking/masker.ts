@@ -67,6 +67,26 @@ interface Plan {
 }
 
 const CACHE_LIMIT = 1_000_000;
+const MEMO_LIMIT = 1 << 17;
+
+/**
+ * Remembers the last outputs of a PRF-based mask by input (strings, numbers,
+ * bigints): real columns repeat values (dates, amounts, cities), and a hit
+ * costs a map lookup instead of an HMAC. Bounded: cleared when full.
+ */
+function memo(fn: MaskFn): MaskFn {
+  const seen = new Map<unknown, unknown>();
+  return (v) => {
+    if (typeof v === 'object') return fn(v);
+    let out = seen.get(v);
+    if (out === undefined) {
+      out = fn(v);
+      if (seen.size >= MEMO_LIMIT) seen.clear();
+      seen.set(v, out);
+    }
+    return out;
+  };
+}
 
 export function createMasker(settings: MaskSettings): Masker {
   const { tables } = settings;
@@ -127,7 +147,8 @@ export function createMasker(settings: MaskSettings): Masker {
       if (t.primaryKey.includes(name) && !def.keySafe) {
         throw error(key, name, `${def.name} cannot mask primary-key column "${name}": it can map different keys to one row, so updates and deletes would hit the wrong row`, 'use hash, hmac, uuid or sequential on key columns');
       }
-      cols.push({ name, fn: def.make(ctx), seq });
+      const fn = def.make(ctx);
+      cols.push({ name, fn: def.salted && !def.async ? memo(fn) : fn, seq });
       outCols.set(name, {
         ...col,
         type: out.type,

@@ -28,12 +28,15 @@ export function createPrf(key: string | Uint8Array): Prf {
     outer[i] = b ^ 0x5c;
   }
   const keyCopy = Buffer.from(k);
+  // One view of the scratch buffer per message length, made once (a subarray per call costs as much as a hash).
+  const views: Buffer[] = [];
   return {
     hex(message) {
       // Worst case 3 bytes per UTF-16 unit: a message that might not fit goes the slow way.
       if (message.length * 3 > SCRATCH) return createHmac('sha256', keyCopy).update(message, 'utf8').digest('hex');
       const n = inner.write(message, 64, 'utf8');
-      outer.write(hash('sha256', inner.subarray(0, 64 + n), 'hex'), 64, 'hex');
+      const view = (views[n] ??= inner.subarray(0, 64 + n));
+      outer.write(hash('sha256', view, 'binary'), 64, 'binary');
       return hash('sha256', outer, 'hex');
     },
   };

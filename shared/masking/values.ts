@@ -14,10 +14,22 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** True when every character is one UTF-16 unit (string indexes are character indexes). */
+export const simple = (s: string): boolean => !SURROGATE.test(s);
+
 /** Code points of a string (so a character outside the BMP counts once, as the databases count it). */
 export function codePoints(s: string): string[] {
-  // Fast path: no surrogate pairs.
-  return /[\uD800-\uDFFF]/.test(s) ? Array.from(s) : s.split('');
+  return simple(s) ? s.split('') : Array.from(s);
+}
+
+/** Characters (code points) of a string. */
+export function charLength(s: string): number {
+  if (simple(s)) return s.length;
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
 
 // ---- decimals: exact strings as scaled bigints --------------------------------

@@ -1,5 +1,5 @@
 import type { AlgorithmDef, ColumnContext } from '../types.js';
-import { canonical, codePoints } from '../values.js';
+import { canonical, codePoints, simple } from '../values.js';
 import { textOut } from './common.js';
 import { stringInput } from './partial.js';
 
@@ -20,6 +20,11 @@ const formatAlgorithm = (name: string, summary: string, fn: (s: string) => strin
 export function maskEmail(s: string): string {
   const at = s.lastIndexOf('@');
   const local = at < 0 ? s : s.slice(0, at);
+  if (simple(local)) {
+    const n = local.length;
+    const masked = n <= 2 ? (n === 0 ? '' : local[0] + '*'.repeat(n - 1)) : local[0] + '*'.repeat(n - 2) + local[n - 1];
+    return at < 0 ? masked : masked + s.slice(at);
+  }
   const cps = codePoints(local);
   const n = cps.length;
   const masked = n <= 2 ? (n === 0 ? '' : cps[0] + '*'.repeat(n - 1)) : cps[0] + '*'.repeat(n - 2) + cps[n - 1];
@@ -30,62 +35,62 @@ export function maskEmail(s: string): string {
 const CC1 = /^[17]/;
 const CC3 = /^(2[1-69]|3[578]|42|5[09]|6[7-9]|8[0578]|9[679])/;
 
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
 /**
- * Keeps the country code (after a leading "+") and the area code, stars every
- * other digit, keeps separators. The area code is the next group of digits
- * when the number is written in groups, else the next three digits.
+ * Keeps the country code (after a leading "+" or "00") and the area code,
+ * stars every other digit, keeps separators. The area code is the next group
+ * of digits when the number is written in groups, else the next three digits.
+ * Digits are ASCII, so string indexes work whatever else the text holds.
  */
 export function maskPhone(s: string): string {
+  const len = s.length;
   let i = 0;
-  const out: string[] = codePoints(s);
-  // Skip leading blanks.
-  while (i < out.length && /\s/.test(out[i])) i++;
-  const digitsFrom = (from: number) => out.slice(from).filter((c) => c >= '0' && c <= '9').join('');
-  let keep = 0; // digits to keep, counted from the first digit
-  const intl = out[i] === '+' || (out[i] === '0' && out[i + 1] === '0');
-  const all = digitsFrom(i);
+  while (i < len && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
   let cc = 0;
-  if (intl) {
-    const d = out[i] === '+' ? all : all.slice(2);
-    cc = (CC1.test(d) ? 1 : CC3.test(d) ? 3 : 2) + (out[i] === '+' ? 0 : 2);
+  const plus = s.charCodeAt(i) === 43;
+  if (plus || (s.charCodeAt(i) === 48 && s.charCodeAt(i + 1) === 48)) {
+    // The first three digits of the country code decide its length.
+    let d = '';
+    for (let p = plus ? i + 1 : i + 2; p < len && d.length < 3; p++) if (isDigit(s.charCodeAt(p))) d += s[p];
+    cc = (CC1.test(d) ? 1 : CC3.test(d) ? 3 : 2) + (plus ? 0 : 2);
   }
   // The group after the country code: digits up to the next separator, when there is one.
-  let seen = 0;
   let j = i;
-  for (; j < out.length && seen < cc; j++) if (out[j] >= '0' && out[j] <= '9') seen++;
-  while (j < out.length && !(out[j] >= '0' && out[j] <= '9')) j++;
-  let group = 0;
+  for (let seen = 0; j < len && seen < cc; j++) if (isDigit(s.charCodeAt(j))) seen++;
+  while (j < len && !isDigit(s.charCodeAt(j))) j++;
   let k = j;
-  while (k < out.length && out[k] >= '0' && out[k] <= '9') {
-    group++;
-    k++;
-  }
-  const grouped = k < out.length && group <= 4 && group >= 1;
-  keep = cc + (grouped ? group : Math.min(3, group));
-  // Star every digit after the first `keep`.
+  while (k < len && isDigit(s.charCodeAt(k))) k++;
+  const group = k - j;
+  const keep = cc + (k < len && group >= 1 && group <= 4 ? group : Math.min(3, group));
+  let out = '';
+  let from = 0;
   let n = 0;
-  for (let p = 0; p < out.length; p++) {
-    if (out[p] >= '0' && out[p] <= '9') {
-      if (n >= keep) out[p] = '*';
-      n++;
+  for (let p = 0; p < len; p++) {
+    if (isDigit(s.charCodeAt(p)) && n++ >= keep) {
+      out += s.slice(from, p) + '*';
+      from = p + 1;
     }
   }
-  return out.join('');
+  return from === 0 ? s : out + s.slice(from);
 }
 
 /** Stars every digit but the last `keep`; separators stay. */
 export function keepLastDigits(s: string, keep: number): string {
-  const out = codePoints(s);
+  const len = s.length;
   let digits = 0;
-  for (const c of out) if (c >= '0' && c <= '9') digits++;
+  for (let p = 0; p < len; p++) if (isDigit(s.charCodeAt(p))) digits++;
+  let out = '';
+  let from = 0;
   let n = 0;
-  for (let p = 0; p < out.length; p++) {
-    if (out[p] >= '0' && out[p] <= '9') {
-      if (n < digits - keep) out[p] = '*';
+  for (let p = 0; p < len && n < digits - keep; p++) {
+    if (isDigit(s.charCodeAt(p))) {
+      out += s.slice(from, p) + '*';
+      from = p + 1;
       n++;
     }
   }
-  return out.join('');
+  return out + s.slice(from);
 }
 
 export const format: AlgorithmDef[] = [

@@ -85,7 +85,12 @@ function makeNoise(ctx: ColumnContext): MaskFn {
   const factor = (v: unknown) => 1 + (2 * unitFromHex(prf.hex(pre + canonical(v))) - 1) * f;
   if (isInt(t)) {
     const range = intRange(t);
-    return (v) => fromBig(clamp(divRound(toBig(v) * BigInt(Math.round(factor(v) * 1e12)), NOISE_ONE), range), v);
+    const [lo, hi] = [Number(range[0]), Number(range[1])];
+    return (v) => {
+      // int16/int32 arrive as numbers: exact in float64 (|x × factor| < 2^33).
+      if (typeof v === 'number') return Math.min(hi, Math.max(lo, Math.round(v * factor(v))));
+      return fromBig(clamp(divRound(toBig(v) * BigInt(Math.round(factor(v) * 1e12)), NOISE_ONE), range), v);
+    };
   }
   if (isFloat(t)) {
     return (v) => {

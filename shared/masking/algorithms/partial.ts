@@ -1,10 +1,15 @@
 import { describeType } from '../../logical-types.js';
 import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
-import { canonical, codePoints, parseDecimal } from '../values.js';
+import { canonical, charLength, codePoints, parseDecimal, simple } from '../values.js';
 import { isDateLike, isFloat, isInt, intRange, same, textOut, TEXT } from './common.js';
 
 /** Keeps `keep(length)` leading and `tail(length)` trailing code points, stars in between (same length). */
 function starsBetween(s: string, head: number, tail: number): string {
+  if (simple(s)) {
+    const n = s.length;
+    if (head + tail >= n) return s.slice(0, Math.min(head, n)) + '*'.repeat(Math.max(0, n - head));
+    return s.slice(0, head) + '*'.repeat(n - head - tail) + (tail ? s.slice(n - tail) : '');
+  }
   const cps = codePoints(s);
   const n = cps.length;
   if (head + tail >= n) return cps.slice(0, Math.min(head, n)).join('') + '*'.repeat(Math.max(0, n - head));
@@ -32,14 +37,12 @@ export const partial: AlgorithmDef[] = [
   stringAlgorithm('partial', 'first and last N characters kept, the rest starred (same length); a value of 2N characters or fewer keeps only its first third', 'count', (ctx) => {
     const n = ctx.param as number;
     return (s) => {
-      const len = s.length; // UTF-16 length ≥ code points: only a hint for the short case
-      if (len > 4 * n + 8) return starsBetween(s, n, n);
-      const cps = codePoints(s).length;
-      return cps > 2 * n ? starsBetween(s, n, n) : starsBetween(s, Math.floor(cps / 3), 0);
+      const len = charLength(s);
+      return len > 2 * n ? starsBetween(s, n, n) : starsBetween(s, Math.floor(len / 3), 0);
     };
   }),
   stringAlgorithm('first_letter', 'the first character kept, the rest starred (same length)', 'none', () => (s) => starsBetween(s, 1, 0)),
-  stringAlgorithm('stars', 'every character starred (same length)', 'none', () => (s) => '*'.repeat(codePoints(s).length)),
+  stringAlgorithm('stars', 'every character starred (same length)', 'none', () => (s) => '*'.repeat(charLength(s))),
   {
     name: 'fixed',
     param: 'text',
