@@ -25,6 +25,7 @@ import { startNats, startPostgres, type NatsServer, type PgServer } from '../har
 import { Daemon, writeConfig } from '../support/daemons.js';
 import { CpuSampler, formatCpu, type PhaseCpu } from './cpu.js';
 import { measureLatency, type LatencyResult } from './latency.js';
+import { maskingBench } from './masking.js';
 import { Db, exec, fingerprint, fmt, ms1, pgTool, round2, waitUntil } from './measure.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -261,6 +262,7 @@ try {
     },
   );
   const nativeLat = await latencyRun('native', nativeUrl, native);
+  const masking = await maskingBench({ server, natsUrl: nats.url, srcUrl, say });
   cpu.stop();
 
   // ---- results -------------------------------------------------------------
@@ -283,6 +285,7 @@ try {
       backlogRatio: round2(nilusStream.backlogDrainTxPerSec / nativeStream.backlogDrainTxPerSec),
     },
     latencyMs: { rate: RATE, nilus: roundAll(nilusLat), native: roundAll(nativeLat) },
+    masking,
     cpuCoresByPhase: cpuByPhase,
     totalSeconds: Math.round((performance.now() - started) / 1000),
   };
@@ -292,6 +295,7 @@ try {
   say(`${pad('streaming (live)', 20)}nilus ${pad(`${fmt(nilusStream.liveTxPerSec)} tx/s`, 18)}ceiling (native LR) ${pad(`${fmt(nativeStream.liveTxPerSec)} tx/s`, 18)}ratio ${results.streaming.liveRatio.toFixed(2)}   (target ≥ 1.0)`);
   say(`${pad('streaming (backlog)', 20)}nilus ${pad(`${fmt(nilusStream.backlogDrainTxPerSec)} tx/s`, 18)}ceiling (native LR) ${pad(`${fmt(nativeStream.backlogDrainTxPerSec)} tx/s`, 18)}ratio ${results.streaming.backlogRatio.toFixed(2)}`);
   say(`${pad(`latency @${RATE}/s`, 20)}nilus p50 ${ms1(nilusLat.p50)} ms p99 ${ms1(nilusLat.p99)} ms   native p50 ${ms1(nativeLat.p50)} ms p99 ${ms1(nativeLat.p99)} ms   (target p99 < 200 ms; poll every ${POLL_MS} ms)`);
+  say(`${pad('sink, 5 masked cols', 20)}masked ${pad(`${fmt(masking.maskedRowsPerSec)} rows/s`, 17)}unmasked ${pad(`${fmt(masking.plainRowsPerSec)} rows/s`, 22)}ratio ${masking.ratio.toFixed(2)}   (target ≥ 0.85)`);
   say(`(bulk nilus counts from starting the daemons: ${secs(bulkMs)}, of which ${secs(snapshotStarted - t0)} before 'snapshot starting'. Live streaming counts from the first commit to the last at the destination; the writers alone reached ${fmt(nilusStream.writerTxPerSec)} tx/s beside Nilus and ${fmt(nativeStream.writerTxPerSec)} tx/s beside native.)`);
   const out = path.join(import.meta.dirname, 'last-results.json');
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
