@@ -1,0 +1,71 @@
+import type { Row } from '../../shared/envelope.js';
+import type { TableSchema } from '../../shared/logical-types.js';
+import type { CaptureContext } from './connector.js';
+import type { CaptureEmitter } from './emitter.js';
+
+/** Where an interrupted snapshot goes on: the table (by index in the snapshot plan), the last key the stream holds, and the row ordinal. */
+export interface SnapshotResumePoint {
+  tableIndex: number;
+  /** Key of the last row already in the stream, or null to start the table from its first row. */
+  lastKey: Row | null;
+  ordinal: number;
+}
+
+/**
+ * Reads an interrupted snapshot's progress back from the stream tail: the last
+ * message's position names the table and ordinal (`parse` returns null when the
+ * position is not a row of this snapshot), its last change the key.
+ */
+export function snapshotResumePoint(tail: CaptureContext['tail'], tables: string[], parse: (pos: string) => { tableIndex: number; ordinal: number } | null): SnapshotResumePoint | null {
+  const pos = tail.position ? parse(tail.position) : null;
+  if (!pos) return null;
+  const last = tail.batch?.changes.at(-1);
+  const sameTable = tail.batch && `${tail.batch.schema}.${tail.batch.table}` === tables[pos.tableIndex];
+  return { tableIndex: pos.tableIndex, lastKey: sameTable && last?.snapshot ? (last.key ?? null) : null, ordinal: pos.ordinal };
+}
+
+export interface KeysetScan<R, K> {
+  schema: TableSchema;
+  /**
+   * Rows after `after` in key order, at most `limit` (keyset pagination: each
+   * page is an index range scan). Keyless tables ignore `after` and return the
+   * next rows of one ordered read.
+   */
+  fetchPage(after: K | null, limit: number): Promise<R[]>;
+  /** The key of a raw row, in the form fetchPage takes. */
+  keyOf(raw: R): K;
+  decode(raw: R): Row;
+  position(ordinal: number): string;
+  /** Resume after this key (already in the stream) and ordinal; null starts the table. */
+  resume: { key: K | null; ordinal: number } | null;
+  emitter: CaptureEmitter;
+  fetchSize: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Publishes one table's snapshot rows page by page; the next page is read
+ * while this one is decoded and published. Returns the last row ordinal.
+ */
+export async function keysetSnapshot<R, K>(s: KeysetScan<R, K>): Promise<number> {
+  const keyCols = s.schema.primaryKey;
+  let ordinal = s.resume?.ordinal ?? 0;
+  let page = s.fetchPage(s.resume?.key ?? null, s.fetchSize);
+  for (;;) {
+    if (s.signal.aborted) {
+      page.catch(() => {}); // the connection closes under it
+      return ordinal;
+    }
+    const rows = await page;
+    const more = rows.length === s.fetchSize;
+    if (more) page = s.fetchPage(s.keyOf(rows[rows.length - 1]), s.fetchSize);
+    for (const raw of rows) {
+      const row = s.decode(raw);
+      const key: Row = {};
+      for (const k of keyCols) key[k] = row[k];
+      await s.emitter.change(s.schema, { op: 'r', key, after: row, pos: s.position(++ordinal), snapshot: true });
+    }
+    if (!more) break;
+  }
+  return ordinal;
+}
