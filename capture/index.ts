@@ -1,8 +1,9 @@
 import type { CaptureFactory } from './runtime/connector.js';
 import { postgresCapture } from './postgres/index.js';
+import { mysqlCapture } from './mysql/index.js';
 
 /** Every capture connector, by the scheme of its address. */
-export const captureConnectors: CaptureFactory[] = [postgresCapture];
+export const captureConnectors: CaptureFactory[] = [postgresCapture, mysqlCapture];
 
 export function captureFor(scheme: string): CaptureFactory | undefined {
   return captureConnectors.find((c) => c.schemes.includes(scheme));

@@ -1,0 +1,1 @@
+export { mysqlCapture } from './mysql-capture.js';

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import type mysql from 'mysql2/promise';
+import type { SourceRef } from '../../shared/envelope.js';
+import { NilusError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import type { TableSchema } from '../../shared/logical-types.js';
+import { describeMysqlTable, type MysqlTable } from '../../shared/mysql/mysql-catalog.js';
+import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../../shared/mysql/mysql-connect.js';
+import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
+import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
+import { schemaVersion } from '../runtime/schema-version.js';
+import { snapshotResumePoint } from '../runtime/snapshot.js';
+import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
+import { binlogFileNumber, compareBinlogPoints, parseSnapshotPosition, type BinlogPoint } from './mysql-position.js';
+import { checkServer, selectTables } from './mysql-setup.js';
+import { masterStatus, openConsistentSnapshot, snapshotMysqlTable } from './mysql-snapshot.js';
+import { streamBinlog, type BinlogCheckpoint } from './mysql-stream.js';
+
+/** Snapshot bookkeeping in the capture's KV state. Row-level progress is read back from the stream tail. */
+interface SnapshotState {
+  /** Binlog position the snapshot corresponds to: streaming starts here. */
+  point: BinlogPoint;
+  gtid: string | null;
+  /** "database.table" in snapshot order; a row's position carries its index here. */
+  tables: string[];
+  done: boolean;
+}
+
+export const mysqlCapture: CaptureFactory<typeof mysqlCaptureOptions> = {
+  kind: 'mysql',
+  schemes: ['mysql', 'mariadb'],
+  options: mysqlCaptureOptions,
+  create: (section, options, log) => createMysqlCapture(section.name, section.address, options, log),
+};
+
+/** A replication server id from the source name, away from the small ids servers use themselves. */
+function defaultServerId(name: string): number {
+  return 100_000 + (createHash('sha256').update(name).digest().readUInt32BE(0) % 2_000_000_000);
+}
+
+function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOptions, log: Logger): CaptureConnector {
+  const config = mysqlConnectionConfig(address);
+  const database = config.database;
+  const source: SourceRef = { kind: 'mysql', name, db: database ?? '' };
+  const snapshotKey = `capture.${name}.snapshot`;
+  const binlogKey = `capture.${name}.binlog`;
+  const serverId = opts['server.id'] ?? defaultServerId(name);
+  const warned = new Set<string>();
+  const decodeCtx: DecodeContext = {
+    warn(column, raw, replacement) {
+      if (warned.has(column)) return;
+      warned.add(column);
+      log.warn({ column, value: raw, replacement }, `zero date ${raw} in column ${column} has no value outside MySQL: captured as ${replacement === null ? 'NULL' : replacement} (warned once per column)`);
+    },
+  };
+
+  const describe = async (conn: mysql.Connection, t: MysqlTable): Promise<TableSchema> => {
+    const s = await describeMysqlTable(conn, t);
+    if (!s) throw new NilusError('SOURCE_TABLE_UNKNOWN', `table ${t.schema}.${t.table} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+    return { ...s, version: schemaVersion(s) };
+  };
+
+  return {
+    source,
+    async check() {
+      const conn = await connectMysql(address, 'source');
+      try {
+        await checkServer(conn);
+        await selectTables(conn, database, opts, log);
+      } finally {
+        await conn.end().catch(() => {});
+      }
+    },
+
+    async run(ctx: CaptureContext) {
+      const conn = await connectMysql(address, 'source');
+      try {
+        await session(conn, ctx);
+      } catch (e) {
+        // A restarting or unreachable server: transient, the runtime starts a new session.
+        if (isMysqlConnectionLost(e)) throw new NilusError('SOURCE_UNREACHABLE', `lost the connection to the source: ${(e as Error).message}`, 'the capture retries', { cause: e });
+        throw e;
+      } finally {
+        await conn.end().catch(() => conn.destroy());
+      }
+    },
+
+    async close() {},
+  };
+
+  async function session(conn: mysql.Connection, ctx: CaptureContext): Promise<void> {
+    const server = await checkServer(conn);
+    const tables = await selectTables(conn, database, opts, log);
+    const names = tables.map((t) => `${t.schema}.${t.table}`);
+    let state = await ctx.state.get<SnapshotState>(snapshotKey);
+    let checkpoint = await ctx.state.get<BinlogCheckpoint>(binlogKey);
+
+    if (!state) {
+      if (opts['snapshot.mode'] === 'initial') {
+        await runSnapshot(ctx, null, tables, server.isMariaDb);
+        if (ctx.signal.aborted) return;
+        state = await ctx.state.get<SnapshotState>(snapshotKey);
+      } else {
+        const point = await masterStatus(conn);
+        state = { point, gtid: null, tables: names, done: true };
+        await ctx.state.put(snapshotKey, state);
+      }
+    } else if (!state.done) {
+      await runSnapshot(ctx, state, tables, server.isMariaDb);
+      if (ctx.signal.aborted) return;
+      state = await ctx.state.get<SnapshotState>(snapshotKey);
+    }
+    if (!state) throw new Error('snapshot state missing after the snapshot');
+    if (!checkpoint || compareBinlogPoints(checkpoint, state.point) < 0) {
+      checkpoint = { file: state.point.file, pos: state.point.pos, ...(state.gtid ? { gtid: state.gtid } : {}) };
+    }
+    await ensureBinlogAvailable(conn, checkpoint);
+
+    // Checkpoints arrive once per committed transaction: the KV write is coalesced to one per 100 ms.
+    let latest: BinlogCheckpoint = checkpoint;
+    let written: BinlogCheckpoint = checkpoint;
+    let writing: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | null = null;
+    const writeNow = () => {
+      timer = null;
+      const value = latest;
+      if (value === written) return writing;
+      writing = writing.then(() => ctx.state.put(binlogKey, value)).then(
+        () => void (written = value),
+        (e) => log.warn({ err: (e as Error).message }, 'could not save the binlog checkpoint; will retry with the next one'),
+      );
+      return writing;
+    };
+    const cache = new Map<string, TableSchema>();
+    log.info({ from: `${checkpoint.file}:${checkpoint.pos}`, gtid: checkpoint.gtid ?? null, serverId, server: server.version }, 'streaming binlog');
+    try {
+      await streamBinlog({
+        config,
+        serverId,
+        start: checkpoint,
+        captured: new Set(names),
+        async describe(t) {
+          const k = `${t.schema}.${t.table}`;
+          let s = cache.get(k);
+          if (!s) cache.set(k, (s = await describe(conn, t)));
+          return s;
+        },
+        invalidate(t) {
+          if (t) cache.delete(`${t.schema}.${t.table}`);
+          else cache.clear();
+        },
+        emitter: ctx.emitter,
+        checkpoint(c) {
+          if (compareBinlogPoints(c, latest) <= 0) return;
+          latest = c;
+          timer ??= setTimeout(writeNow, 100);
+        },
+        decodeCtx,
+        log,
+        signal: ctx.signal,
+        publishFailed: ctx.publishFailed,
+      });
+    } finally {
+      // Drain the checkpoints of what is already durable (the runtime flushes the rest after we return).
+      if (timer) clearTimeout(timer);
+      await writeNow();
+    }
+  }
+
+  async function runSnapshot(ctx: CaptureContext, prior: SnapshotState | null, picked: MysqlTable[], isMariaDb: boolean): Promise<void> {
+    const reader = await connectMysql(address, 'source');
+    try {
+      const opened = await openConsistentSnapshot(reader, isMariaDb, opts['snapshot.locking.mode'] === 'minimal', log);
+      const st: SnapshotState = prior ?? { point: opened.point, gtid: opened.gtid, tables: picked.map((t) => `${t.schema}.${t.table}`), done: false };
+      if (!prior) await ctx.state.put(snapshotKey, st);
+      const fileNumber = binlogFileNumber(st.point.file);
+      const resume = prior
+        ? snapshotResumePoint(ctx.tail, st.tables, (pos) => {
+            const p = parseSnapshotPosition(pos);
+            return p && p.fileNumber === fileNumber && p.pos === st.point.pos ? p : null;
+          })
+        : null;
+      log.info({ tables: st.tables.length, at: `${st.point.file}:${st.point.pos}`, method: opened.method, resumeFrom: resume ? st.tables[resume.tableIndex] : null }, 'snapshot starting');
+      for (let i = resume?.tableIndex ?? 0; i < st.tables.length; i++) {
+        const t = picked.find((p) => `${p.schema}.${p.table}` === st.tables[i]);
+        if (!t) {
+          log.warn({ table: st.tables[i] }, 'table left the capture during the snapshot; skipped');
+          continue;
+        }
+        const schema = await describe(reader, t);
+        const rows = await snapshotMysqlTable(reader, schema, i, st.point, resume && i === resume.tableIndex ? resume : null, ctx.emitter, opts['snapshot.fetch.size'], ctx.signal, decodeCtx);
+        if (ctx.signal.aborted) return;
+        log.info({ table: st.tables[i], rows }, 'table snapshot published');
+      }
+      await reader.query('COMMIT');
+      // Done is recorded only once every snapshot row is durable in the stream.
+      await new Promise<void>((resolve, reject) => {
+        ctx.emitter.flush(resolve).catch(reject);
+        ctx.publishFailed.then(reject);
+      });
+      await ctx.state.put(snapshotKey, { ...st, done: true });
+      log.info('snapshot complete');
+    } finally {
+      await reader.end().catch(() => reader.destroy());
+    }
+  }
+}
+
+/** The binlog file to resume from must still be on the server. */
+async function ensureBinlogAvailable(conn: mysql.Connection, from: BinlogPoint): Promise<void> {
+  const [logs] = await conn.query<mysql.RowDataPacket[]>('SHOW BINARY LOGS');
+  if (logs.some((l) => String(l.Log_name) === from.file)) return;
+  throw new NilusError(
+    'SOURCE_NOT_CAPTURABLE',
+    `the capture must resume from binlog ${from.file}:${from.pos}, but the source no longer has that file (it has ${logs.map((l) => l.Log_name).join(', ') || 'none'})`,
+    'the binlog was purged before the capture read it (raise binlog_expire_logs_seconds / expire_logs_days); to start over with a new snapshot, delete the capture\'s keys capture.<name>.snapshot and capture.<name>.binlog from the nilus_state KV bucket',
+  );
+}

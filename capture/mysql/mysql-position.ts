@@ -1,0 +1,46 @@
+/**
+ * Positions of the MySQL capture, as strings that sort in binlog order (the
+ * runtime compares positions as strings, so every field is fixed-width hex):
+ *   stream change: <binlog file number, 8 hex>.<offset of the transaction's first event end, 12 hex>.<index in transaction, 8 hex>  (index from 1)
+ *   snapshot row:  <snapshot file number, 8 hex>.<snapshot offset, 12 hex>.00000000:<table index, 4 hex>:<row ordinal, 12 hex>
+ * The file number is the numeric suffix of the binlog file name (binlog.000042 → 42):
+ * it grows on every rotation (FLUSH BINARY LOGS, max_binlog_size, server restart).
+ * A transaction's offset is where its GTID/BEGIN event ends, which is after the
+ * snapshot's offset for every transaction committed after the snapshot, so
+ * snapshot rows sort after what they contain and before what they miss.
+ */
+export interface BinlogPoint {
+  file: string;
+  pos: number;
+}
+
+const hex = (n: number | bigint, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
+
+export function binlogFileNumber(file: string): number {
+  const m = /\.(\d+)$/.exec(file);
+  if (!m) throw new Error(`binlog file name "${file}" has no numeric suffix`);
+  return Number(m[1]);
+}
+
+export function changePosition(file: string, txnPos: number, index: number): string {
+  return `${hex(binlogFileNumber(file), 8)}.${hex(txnPos, 12)}.${hex(index, 8)}`;
+}
+
+export function snapshotPosition(at: BinlogPoint, tableIndex: number, ordinal: number): string {
+  return `${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}.00000000:${hex(tableIndex, 4)}:${hex(ordinal, 12)}`;
+}
+
+export function parseSnapshotPosition(pos: string): { fileNumber: number; pos: number; tableIndex: number; ordinal: number } | null {
+  const m = /^([0-9A-F]{8})\.([0-9A-F]{12})\.00000000:([0-9A-F]{4}):([0-9A-F]{12})$/.exec(pos);
+  return m ? { fileNumber: parseInt(m[1], 16), pos: parseInt(m[2], 16), tableIndex: parseInt(m[3], 16), ordinal: parseInt(m[4], 16) } : null;
+}
+
+export function parseChangePosition(pos: string): { fileNumber: number; pos: number; index: number } | null {
+  const m = /^([0-9A-F]{8})\.([0-9A-F]{12})\.([0-9A-F]{8})$/.exec(pos);
+  return m ? { fileNumber: parseInt(m[1], 16), pos: parseInt(m[2], 16), index: parseInt(m[3], 16) } : null;
+}
+
+/** Binlog order of two points (file number, then offset). */
+export function compareBinlogPoints(a: BinlogPoint, b: BinlogPoint): number {
+  return binlogFileNumber(a.file) - binlogFileNumber(b.file) || a.pos - b.pos;
+}
