@@ -63,7 +63,7 @@ export async function selectTables(conn: mysql.Connection, database: string | un
   const name = (t: MysqlTable) => `${t.schema}.${t.table}`;
   for (const [i, re] of include.entries()) {
     if (!all.some((t) => re.test(name(t)))) {
-      throw new NilusError('SOURCE_TABLE_UNKNOWN', `source.options.table.include.list entry "${opts['table.include.list'][i]}" matches no table of the source`, 'check the database and table name (the pattern must match "database.table" whole), or create the table first');
+      throw new NilusError('SOURCE_TABLE_UNKNOWN', `source.options.table.include.list entry "${opts['table.include.list'][i]}" matches no table of the source`, `check the database and table name (the pattern must match "database.table" whole), create the table first, or grant the capture user SELECT on it (information_schema hides tables a user may not read)`);
     }
   }
   const picked = all.filter((t) => (include.length === 0 || include.some((re) => re.test(name(t)))) && !exclude.some((re) => re.test(name(t))));

@@ -1,6 +1,7 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from '../support/daemons.js';
+import { runCli, waitFor, writeConfig } from '../support/daemons.js';
+import { startMariaDb, type MariaDbServer } from '../harness/index.js';
 import { mysqlPgDifference, mysqlQuery, mysqlSql } from '../support/mysql-compare.js';
 import { startMysqlPipeline, type MysqlPipeline } from '../support/mysql-pipeline.js';
 import { ALL_TYPES, insertItems } from '../support/mysql-fixtures.js';
@@ -41,5 +42,84 @@ describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
     assert.deepEqual(cols.map((c) => c[0]), ['amount', 'id', 'kind', 'note']);
     const rotated = await mysqlQuery(p.sourceUrl, 'SHOW BINARY LOGS');
     assert.ok(rotated.length >= 3, 'the binlog rotated');
+  });
+});
+
+/** A user's mistake: a non-zero exit, one paragraph on stderr, no stack trace. */
+function assertClearError(r: { code: number | null; stderr: string }, ...mentions: RegExp[]) {
+  assert.notEqual(r.code, 0, 'exit code is non-zero');
+  const text = r.stderr.trim();
+  assert.ok(!/\n\s+at /.test(text), `no stack trace:\n${text}`);
+  assert.ok(text.split('\n').length <= 2, `one paragraph:\n${text}`);
+  for (const m of mentions) assert.match(text, m);
+}
+
+describe('MySQL bad input', () => {
+  let maria: MariaDbServer;
+  const source = (address: string, options: Record<string, unknown> = {}) => writeConfig({ source: { name: 'app', address, options } });
+  const userUrl = (user: string, password: string, db = 'src') => `mysql://${user}:${encodeURIComponent(password)}@${maria.host}:${maria.port}/${db}`;
+  before(async () => {
+    maria = await startMariaDb();
+    await mysqlSql(
+      maria.url(''),
+      'CREATE DATABASE src CHARACTER SET utf8mb4',
+      'CREATE TABLE src.orders (id int PRIMARY KEY, total decimal(10,2))',
+      "CREATE USER 'app'@'%' IDENTIFIED BY 's3cret:/@'",
+      "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'app'@'%'",
+      "GRANT SELECT ON src.* TO 'app'@'%'",
+      "CREATE USER 'reader'@'%' IDENTIFIED BY 'r'",
+      "GRANT SELECT ON src.* TO 'reader'@'%'",
+      "CREATE USER 'noselect'@'%' IDENTIFIED BY 'n'",
+      "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'noselect'@'%'",
+    );
+  });
+  after(() => maria.stop());
+
+  it('accepts a capture user with exactly the needed grants and a password with special characters', async () => {
+    const r = await runCli(['validate', '-c', source(userUrl('app', 's3cret:/@'))]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /can be captured/);
+  });
+
+  it('says the password was rejected, without printing it', async () => {
+    const r = await runCli(['validate', '-c', source(userUrl('app', 'wrong-secret'))]);
+    assertClearError(r, /rejected the login/, /password/);
+    assert.ok(!r.stderr.includes('wrong-secret'));
+  });
+
+  it('names the missing replication grants and the GRANT that fixes them', async () => {
+    assertClearError(await runCli(['validate', '-c', source(userUrl('reader', 'r'))]), /REPLICATION SLAVE/, /BINLOG MONITOR/, /GRANT REPLICATION SLAVE, BINLOG MONITOR ON \*\.\* TO 'reader'@'%'/);
+  });
+
+  it('names the missing SELECT grant', async () => {
+    assertClearError(await runCli(['validate', '-c', source(userUrl('noselect', 'n'))]), /denied access to the database/, /GRANT SELECT ON `src`\.\*/);
+  });
+
+  it('names an include-list table that does not exist', async () => {
+    assertClearError(await runCli(['validate', '-c', source(maria.url('src'), { 'table.include.list': ['src.nope'] })]), /src\.nope/, /matches no table/);
+  });
+
+  it('says the source cannot be reached when nothing listens', async () => {
+    assertClearError(await runCli(['validate', '-c', source('mysql://root@127.0.0.1:1/src')]), /cannot reach the source MySQL/);
+  });
+
+  it('says how to turn the binlog on when it is off', async () => {
+    const off = await startMariaDb({ binlogFormat: 'OFF' });
+    try {
+      await mysqlSql(off.url(''), 'CREATE DATABASE src', 'CREATE TABLE src.t (id int PRIMARY KEY)');
+      assertClearError(await runCli(['validate', '-c', source(off.url('src'))]), /without a binary log \(log_bin = OFF\)/, /log_bin = ON/, /binlog_format = ROW/);
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('says how to switch a STATEMENT binlog to ROW', async () => {
+    const stmt = await startMariaDb({ binlogFormat: 'STATEMENT' });
+    try {
+      await mysqlSql(stmt.url(''), 'CREATE DATABASE src', 'CREATE TABLE src.t (id int PRIMARY KEY)');
+      assertClearError(await runCli(['validate', '-c', source(stmt.url('src'))]), /binlog_format = STATEMENT/, /SET GLOBAL binlog_format = 'ROW'/);
+    } finally {
+      await stmt.stop();
+    }
   });
 });
