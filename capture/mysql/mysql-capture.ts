@@ -78,7 +78,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
         await session(conn, ctx);
       } catch (e) {
         // A restarting or unreachable server: transient, the runtime starts a new session.
-        if (isMysqlConnectionLost(e)) throw new NilusError('SOURCE_UNREACHABLE', `lost the connection to the source: ${(e as Error).message}`, 'the capture retries', { cause: e });
+        if (isMysqlConnectionLost(e)) throw new NilusError('SOURCE_UNREACHABLE', `lost the connection to the source: ${(e as Error).message.replace(/\.$/, '')}`, 'the capture retries', { cause: e });
         throw e;
       } finally {
         await conn.end().catch(() => conn.destroy());
