@@ -63,11 +63,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       opts.masker.restore(s.table);
     }
     const consumer = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
-    // Pulled by bytes (the consumer's max_ack_pending bounds the count): a backlog of large
-    // batch messages pulled by count overflows the server's per-client buffer, and the
-    // server cuts the sink off as a slow consumer.
-    const prefetchBytes = Math.max(2 * opts.maxBatchBytes, 2 * (bus.nc.info?.max_payload ?? 1024 * 1024));
-    const messages = await consumer.consume({ max_bytes: prefetchBytes });
+    const messages = await consumer.consume({ max_messages: opts.maxBatchMessages * 2 });
     const stop = () => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
     let appliedSeq = state.appliedSeq;
@@ -87,7 +83,6 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     }, STALL_MS);
     try {
       const queue: JsMsg[] = [];
-      let queuedBytes = 0;
       const wake = { fn: null as (() => void) | null };
       const more = () => wake.fn?.();
       const waitMore = () => new Promise<void>((r) => (wake.fn = r));
@@ -98,9 +93,8 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         for await (const m of messages) {
           if (m.seq <= appliedSeq || (queue.length && m.seq <= queue[queue.length - 1].seq)) continue; // redelivered: already applied or queued
           queue.push(m);
-          queuedBytes += m.data.length;
           more();
-          while ((queue.length >= opts.maxBatchMessages * 2 || queuedBytes >= prefetchBytes) && !signal.aborted) await waitMore();
+          while (queue.length >= opts.maxBatchMessages * 2 && !signal.aborted) await waitMore();
         }
       })()
         .catch((e) => (pumpError = e))
@@ -129,7 +123,6 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
           continue;
         }
         const taken = take(queue);
-        for (const m of taken) queuedBytes -= m.data.length;
         more();
         const decoded = taken.map(decodeMessage);
         await maskAll(decoded);

@@ -19,11 +19,24 @@ async function waitSame(p: MysqlPipeline, table: string, what: string, timeoutMs
 describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
   it('copies a snapshot, then streams inserts, updates, deletes, a truncate, DDL and a binlog rotation, every type intact', async () => {
     const p = await startMysqlPipeline({ sourceOptions: { 'snapshot.fetch.size': 50 } });
-    await mysqlSql(p.sourceUrl, ALL_TYPES, insertItems(1, 200), 'CREATE TABLE events (id int AUTO_INCREMENT PRIMARY KEY, kind varchar(20) NOT NULL)', "INSERT INTO events (kind) VALUES ('seed'), ('seed'), ('seed')");
+    await mysqlSql(
+      p.sourceUrl,
+      ALL_TYPES,
+      insertItems(1, 200),
+      'CREATE TABLE events (id int AUTO_INCREMENT PRIMARY KEY, kind varchar(20) NOT NULL)',
+      "INSERT INTO events (kind) VALUES ('seed'), ('seed'), ('seed')",
+      // A composite text key (keyset pages over two columns, emoji in the key) and a keyless table.
+      'CREATE TABLE tags (name varchar(20), n int, id int NOT NULL, PRIMARY KEY (name, n))',
+      "INSERT INTO tags SELECT CONCAT(CASE seq % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'B😀' ELSE 'c''d' END, seq % 7), seq, seq FROM seq_1_to_180",
+      'CREATE TABLE logs (id int NOT NULL, msg text)',
+      "INSERT INTO logs SELECT seq, CONCAT('m', seq) FROM seq_1_to_120",
+    );
     p.capture.start();
     p.sink.start();
     await waitSame(p, 'items', 'the snapshot of items');
     await waitSame(p, 'events', 'the snapshot of events');
+    await waitSame(p, 'tags', 'the snapshot of tags');
+    await waitSame(p, 'logs', 'the snapshot of the keyless table');
 
     // Streaming: the same value edges through the binlog, updates with before images, deletes, a key move, a multi-statement transaction.
     await mysqlSql(p.sourceUrl, insertItems(201, 300));
@@ -38,6 +51,10 @@ describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
     await waitSame(p, 'events', 'the truncate');
     await mysqlSql(p.sourceUrl, 'ALTER TABLE events ADD COLUMN note varchar(30) NULL, ADD COLUMN amount decimal(12,3) NOT NULL DEFAULT 1.5', "INSERT INTO events (kind, note, amount) VALUES ('after-alter', 'n 😀', 2.25)", "UPDATE events SET note = 'set' WHERE kind = 'after-truncate'");
     await waitSame(p, 'events', 'the added columns');
+    await mysqlSql(p.sourceUrl, 'ALTER TABLE events DROP COLUMN note, MODIFY kind varchar(60) NOT NULL', "INSERT INTO events (kind, amount) VALUES (REPEAT('k', 60), 3)", "UPDATE tags SET n = n + 1000 WHERE n % 10 = 0", 'INSERT INTO logs VALUES (121, \'streamed\')');
+    await waitSame(p, 'events', 'changes after a dropped column and a widened one');
+    await waitSame(p, 'tags', 'key moves in a composite key');
+    await waitSame(p, 'logs', 'the keyless table streamed');
     const cols = await tableText(p.destUrl, "(SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = 'src' AND table_name = 'events') c", 'column_name');
     assert.deepEqual(cols.map((c) => c[0]), ['amount', 'id', 'kind', 'note']);
     const rotated = await mysqlQuery(p.sourceUrl, 'SHOW BINARY LOGS');
