@@ -100,7 +100,7 @@ export function describeMysqlConnectError(e: unknown, role: MysqlRole, c: mysql.
   }
 }
 
-/** MySQL client errors that mean the connection or the server went away (restart, network): retry. */
+/** MySQL client errors that mean the connection or the server went away (restart, network): retry. Lock timeouts and deadlocks are not connection losses (callers retry those anyway). */
 export function isMysqlConnectionLost(e: unknown): boolean {
   const err = e as { code?: string; errno?: number; fatal?: boolean } | null;
   if (!err) return false;
@@ -113,8 +113,6 @@ export function isMysqlConnectionLost(e: unknown): boolean {
     err.code === 'ETIMEDOUT' ||
     err.code === 'ER_SERVER_SHUTDOWN' || // 1053
     err.code === 'ER_CON_COUNT_ERROR' || // 1040 too many connections
-    err.code === 'ER_LOCK_DEADLOCK' ||
-    err.code === 'ER_LOCK_WAIT_TIMEOUT' ||
     err.errno === 2013 || // lost connection during query
     err.errno === 2006 // server has gone away
   );
