@@ -12,6 +12,7 @@ import { checkServer, createSlot, ensurePublication, findSlot, selectTables } fr
 import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
 import { streamChanges } from './pg-stream.js';
 import { schemaVersion } from '../runtime/schema-version.js';
+import { snapshotResumePoint } from '../runtime/snapshot.js';
 
 /** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
 interface SnapshotState {
@@ -160,9 +161,8 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
 
 /** Where an interrupted snapshot goes on: after the last row the stream holds. */
 function resumePoint(ctx: CaptureContext, st: SnapshotState, cp: Lsn): (SnapshotResume & { tableIndex: number }) | null {
-  const pos = ctx.tail.position ? parseSnapshotPosition(ctx.tail.position) : null;
-  if (!pos || pos.consistentPoint !== cp) return null;
-  const last = ctx.tail.batch?.changes.at(-1);
-  const sameTable = ctx.tail.batch && `${ctx.tail.batch.schema}.${ctx.tail.batch.table}` === st.tables[pos.tableIndex];
-  return { tableIndex: pos.tableIndex, lastKey: sameTable && last?.snapshot ? (last.key ?? null) : null, ordinal: pos.ordinal };
+  return snapshotResumePoint(ctx.tail, st.tables, (position) => {
+    const pos = parseSnapshotPosition(position);
+    return pos && pos.consistentPoint === cp ? pos : null;
+  });
 }

@@ -5,6 +5,7 @@ import { decodePgText, encodePgText } from '../../shared/postgres/pg-text.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
 import { snapshotPosition, type Lsn } from './pg-position.js';
 import { qualified, quoteIdent } from './pg-setup.js';
+import { keysetSnapshot } from '../runtime/snapshot.js';
 
 export interface SnapshotTable {
   schema: TableSchema;
@@ -40,38 +41,35 @@ export async function snapshotTable(
   const from = qualified(schema);
   const after = keyCols.length ? `(${order}) > (${keyCols.map((c, i) => `$${i + 1}::${c.nativeType}`).join(', ')})` : '';
   const lastKey: (string | null)[] | null = resume?.lastKey && keyCols.length ? keyCols.map((c) => encodePgText(resume.lastKey![c.name], c.type)) : null;
-  let ordinal = keyCols.length ? (resume?.ordinal ?? 0) : 0;
-
   if (!keyCols.length) {
     // Without a key there is no resumable order: one cursor over the whole table.
     await reader.query(`DECLARE nilus_snap NO SCROLL CURSOR FOR SELECT ${select} FROM ${from}`);
   }
-  const fetchPage = (key: (string | null)[] | null) =>
-    keyCols.length
-      ? reader.query<Record<string, string | null>>(`SELECT ${select} FROM ${from}${key ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${fetchSize}`, key ?? [])
-      : reader.query<Record<string, string | null>>(`FETCH ${fetchSize} FROM nilus_snap`);
-  let page = fetchPage(lastKey);
-  for (;;) {
-    if (signal.aborted) {
-      page.catch(() => {}); // the connection closes under it
-      return ordinal;
-    }
-    const { rows } = await page;
-    const more = rows.length === fetchSize;
-    // The server reads the next page while this one is decoded and published.
-    if (more) page = fetchPage(keyCols.length ? keyCols.map((c) => rows[rows.length - 1][c.name]) : null);
-    for (const raw of rows) {
+  type Raw = Record<string, string | null>;
+  const ordinal = await keysetSnapshot<Raw, (string | null)[]>({
+    schema,
+    fetchPage: async (key, limit) =>
+      (keyCols.length
+        ? await reader.query<Raw>(`SELECT ${select} FROM ${from}${key ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${limit}`, key ?? [])
+        : await reader.query<Raw>(`FETCH ${limit} FROM nilus_snap`)
+      ).rows,
+    // The next page is asked for with the server's own text of the last key.
+    keyOf: (raw) => keyCols.map((c) => raw[c.name]),
+    decode: (raw) => {
       const row: Row = {};
       for (const c of schema.columns) {
         const v = raw[c.name];
         row[c.name] = v === null ? null : decodePgText(v, c.type);
       }
-      const key: Row = {};
-      for (const c of keyCols) key[c.name] = row[c.name];
-      await emitter.change(schema, { op: 'r', key, after: row, pos: snapshotPosition(consistentPoint, t.index, ++ordinal), snapshot: true });
-    }
-    if (!more) break;
-  }
+      return row;
+    },
+    position: (n) => snapshotPosition(consistentPoint, t.index, n),
+    resume: keyCols.length && resume ? { key: lastKey, ordinal: resume.ordinal } : null,
+    emitter,
+    fetchSize,
+    signal,
+  });
+  if (signal.aborted) return ordinal;
   if (!keyCols.length) await reader.query('CLOSE nilus_snap');
   return ordinal;
 }
