@@ -19,6 +19,8 @@ async function waitSame(p: MysqlPipeline, table: string, what: string, timeoutMs
 describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
   it('copies a snapshot, then streams inserts, updates, deletes, a truncate, DDL and a binlog rotation, every type intact', async () => {
     const p = await startMysqlPipeline({ sourceOptions: { 'snapshot.fetch.size': 50 } });
+    // A server zone other than UTC: TIMESTAMP values must still arrive as the same instants.
+    await mysqlSql(p.sourceUrl, "SET GLOBAL time_zone = '+05:30'");
     await mysqlSql(
       p.sourceUrl,
       ALL_TYPES,
@@ -114,6 +116,10 @@ describe('MySQL bad input', () => {
 
   it('names an include-list table that does not exist', async () => {
     assertClearError(await runCli(['validate', '-c', source(maria.url('src'), { 'table.include.list': ['src.nope'] })]), /src\.nope/, /matches no table/);
+  });
+
+  it('names a database that does not exist', async () => {
+    assertClearError(await runCli(['validate', '-c', source(maria.url('nope'))]), /has no such database/, /Unknown database 'nope'/);
   });
 
   it('says the source cannot be reached when nothing listens', async () => {
