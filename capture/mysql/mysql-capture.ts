@@ -12,7 +12,7 @@ import { schemaVersion } from '../runtime/schema-version.js';
 import { snapshotResumePoint } from '../runtime/snapshot.js';
 import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
 import { binlogFileNumber, compareBinlogPoints, parseSnapshotPosition, type BinlogPoint } from './mysql-position.js';
-import { checkServer, selectTables } from './mysql-setup.js';
+import { checkServer, selectTables, warnAboutRowMetadata } from './mysql-setup.js';
 import { masterStatus, openConsistentSnapshot, snapshotMysqlTable } from './mysql-snapshot.js';
 import { streamBinlog, type BinlogCheckpoint } from './mysql-stream.js';
 
@@ -65,7 +65,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     async check() {
       const conn = await connectMysql(address, 'source');
       try {
-        await checkServer(conn);
+        warnAboutRowMetadata(await checkServer(conn), log);
         await selectTables(conn, database, opts, log);
       } finally {
         await conn.end().catch(() => {});
@@ -90,6 +90,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
 
   async function session(conn: mysql.Connection, ctx: CaptureContext): Promise<void> {
     const server = await checkServer(conn);
+    warnAboutRowMetadata(server, log);
     const tables = await selectTables(conn, database, opts, log);
     const names = tables.map((t) => `${t.schema}.${t.table}`);
     let state = await ctx.state.get<SnapshotState>(snapshotKey);

@@ -9,6 +9,21 @@ export interface ServerInfo {
   version: string;
   isMariaDb: boolean;
   serverUuid: string | null;
+  /** @@binlog_row_metadata (MySQL 8.0.1+, MariaDB 10.5+), null where the server has no such setting. */
+  rowMetadata: string | null;
+}
+
+/**
+ * Without binlog_row_metadata = FULL, zongji names a row event's columns from information_schema as it is
+ * when it reads the event: replaying events written before an ALTER TABLE (after a crash or a lag) can
+ * then stop the capture with a column-count mismatch, or misname columns.
+ */
+export function warnAboutRowMetadata(server: ServerInfo, log: Logger): void {
+  if (server.rowMetadata === null || server.rowMetadata.toUpperCase() === 'FULL') return;
+  log.warn(
+    { binlog_row_metadata: server.rowMetadata },
+    `the source has binlog_row_metadata = ${server.rowMetadata}: binlog events do not describe their columns, so the capture reads column names from information_schema, which is wrong for events written before a later ALTER TABLE of the same table. Run SET GLOBAL binlog_row_metadata = 'FULL'; and set it in my.cnf to make schema changes safe to replay`,
+  );
 }
 
 const MY_CNF = 'in the [mysqld] section of my.cnf (or on the command line) and restart the server';
@@ -33,7 +48,8 @@ export async function checkServer(conn: mysql.Connection): Promise<ServerInfo> {
     const [[u]] = await conn.query<mysql.RowDataPacket[]>('SELECT @@server_uuid AS u').catch(() => [[{ u: null }]] as unknown as [mysql.RowDataPacket[]]);
     serverUuid = u?.u ? String(u.u) : null;
   }
-  return { version, isMariaDb, serverUuid };
+  const [[m]] = await conn.query<mysql.RowDataPacket[]>('SELECT @@GLOBAL.binlog_row_metadata AS m').catch(() => [[{ m: null }]] as unknown as [mysql.RowDataPacket[]]);
+  return { version, isMariaDb, serverUuid, rowMetadata: m?.m == null ? null : String(m.m) };
 }
 
 /** REPLICATION SLAVE (read the binlog) and REPLICATION CLIENT (MariaDB 10.5+: BINLOG MONITOR; SHOW MASTER STATUS) on *.*. */

@@ -121,10 +121,6 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
       for (const t of ddl.tables) {
         if (!a.captured.has(`${t.schema}.${t.table}`)) continue;
         a.invalidate(t);
-        // zongji caches column names by table id; a DDL may keep the id and change the columns.
-        for (const [id, m] of Object.entries(zongji.tableMap as Record<string, { parentSchema: string; tableName: string }>)) {
-          if (m.parentSchema === t.schema && m.tableName === t.table) delete (zongji.tableMap as Record<string, unknown>)[id];
-        }
         if (ddl.kind === 'TRUNCATE') {
           const schema = await a.describe(t);
           await a.emitter.change(schema, { op: 't', ...base(txn!) });
@@ -138,7 +134,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
   };
 
   const handleRows = async (e: BinlogEvent) => {
-    const map = zongji.tableMap[e.tableId] as { parentSchema: string; tableName: string } | undefined;
+    const map = e.nilusTable as { parentSchema: string; tableName: string } | undefined;
     if (!map || !e.rows) return;
     const t = { schema: map.parentSchema, table: map.tableName };
     if (!a.captured.has(`${t.schema}.${t.table}`)) return;
@@ -181,7 +177,21 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     }
   };
 
+  // Runs in binlog order as zongji parses, ahead of the (async) handling: what depends on zongji's
+  // table cache is settled here, before a later TableMap event can replace the entry.
   zongji.on('binlog', (e: BinlogEvent) => {
+    const kind = e.getEventName();
+    if (kind === 'writerows' || kind === 'updaterows' || kind === 'deleterows') {
+      e.nilusTable = zongji.tableMap[e.tableId];
+    } else if (kind === 'query') {
+      // zongji caches column names by table id; a DDL may keep the id and change the columns.
+      const ddl = parseDdl(String(e.query), String(e.schema ?? ''));
+      for (const t of ddl?.tables ?? []) {
+        for (const [id, m] of Object.entries(zongji.tableMap as Record<string, { parentSchema: string; tableName: string }>)) {
+          if (m.parentSchema === t.schema && m.tableName === t.table) delete (zongji.tableMap as Record<string, unknown>)[id];
+        }
+      }
+    }
     queue.push(e);
     if (!paused && queue.length > HIGH_WATER) {
       paused = true;

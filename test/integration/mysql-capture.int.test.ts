@@ -17,10 +17,16 @@ async function waitSame(p: MysqlPipeline, table: string, what: string, timeoutMs
 }
 
 describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
-  it('copies a snapshot, then streams inserts, updates, deletes, a truncate, DDL and a binlog rotation, every type intact', async () => {
+  for (const rowMetadata of ['NO_LOG', 'FULL'] as const) {
+    it(`copies a snapshot, then streams inserts, updates, deletes, a truncate, DDL and a binlog rotation, every type intact (binlog_row_metadata = ${rowMetadata})`, () => endToEnd(rowMetadata));
+  }
+});
+
+/** NO_LOG (MariaDB's default): zongji names columns from information_schema; FULL: from the binlog's own metadata. */
+async function endToEnd(rowMetadata: 'NO_LOG' | 'FULL') {
     const p = await startMysqlPipeline({ sourceOptions: { 'snapshot.fetch.size': 50 } });
     // A server zone other than UTC: TIMESTAMP values must still arrive as the same instants.
-    await mysqlSql(p.sourceUrl, "SET GLOBAL time_zone = '+05:30'");
+    await mysqlSql(p.sourceUrl, "SET GLOBAL time_zone = '+05:30'", `SET GLOBAL binlog_row_metadata = '${rowMetadata}'`);
     await mysqlSql(
       p.sourceUrl,
       ALL_TYPES,
@@ -61,8 +67,7 @@ describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
     assert.deepEqual(cols.map((c) => c[0]), ['amount', 'id', 'kind', 'note']);
     const rotated = await mysqlQuery(p.sourceUrl, 'SHOW BINARY LOGS');
     assert.ok(rotated.length >= 3, 'the binlog rotated');
-  });
-});
+}
 
 /** A user's mistake: a non-zero exit, one paragraph on stderr, no stack trace. */
 function assertClearError(r: { code: number | null; stderr: string }, ...mentions: RegExp[]) {
