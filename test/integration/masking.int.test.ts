@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { startPostgres } from '../harness/index.js';
+import { startNats, startPostgres } from '../harness/index.js';
+import { sequentialStoreOn } from '../../shared/masking/index.js';
 import { sameRows, sql, tableText } from '../support/pg-compare.js';
 import { Daemon, runCli, waitFor, writeConfig } from '../support/daemons.js';
 import { startPipeline, type Pipeline } from '../support/pipeline.js';
@@ -164,6 +165,30 @@ describe('column masking end to end', () => {
     await waitFor('the misconfigured sink to stop', async () => !bad.running, 60_000, [bad]);
     assert.match(bad.log, /nilus\.yaml:\d+: sink\.options\.mask\.public\.users\.phone: column "phone" does not exist in public\.users/);
     assert.ok(!/\n\s+at /.test(bad.log), 'no stack trace');
+  });
+
+  it('sequential: two instances racing on one KV bucket agree on every number', async () => {
+    const nats = await startNats();
+    const [a, b] = await Promise.all([connect({ servers: nats.url }), connect({ servers: nats.url })]);
+    try {
+      const sa = sequentialStoreOn({ nc: a }, 'nilus_mask_test', 1);
+      const sb = sequentialStoreOn({ nc: b }, 'nilus_mask_test', 1);
+      const digests = Array.from({ length: 300 }, (_, i) => `d${String(i).padStart(4, '0')}`);
+      // Overlapping sets, resolved at the same time, several rounds.
+      const [ra, rb] = await Promise.all([sa.resolve('scope1', digests.slice(0, 200)), sb.resolve('scope1', digests.slice(100))]);
+      const byA = new Map(digests.slice(0, 200).map((d, i) => [d, ra[i]]));
+      const byB = new Map(digests.slice(100).map((d, i) => [d, rb[i]]));
+      for (const d of digests.slice(100, 200)) assert.equal(byA.get(d), byB.get(d), `both instances give ${d} one number`);
+      const all = new Map([...byA, ...byB]);
+      assert.equal(new Set(all.values()).size, 300, 'distinct values get distinct numbers');
+      // A restarted instance (a new store) reads the same numbers back.
+      const again = await sequentialStoreOn({ nc: b }, 'nilus_mask_test', 1).resolve('scope1', digests);
+      assert.deepEqual(again, digests.map((d) => all.get(d)));
+      assert.deepEqual(await sa.resolve('scope2', ['x', 'y']), [1n, 2n], 'scopes count on their own');
+    } finally {
+      await Promise.allSettled([a.close(), b.close()]);
+      await nats.stop();
+    }
   });
 
   it('nilus validate checks masks against the source table: column, type and key, with the file line', async () => {
