@@ -371,6 +371,16 @@ describe('masking: tables', () => {
     assert.throws(() => mk({ salary: 'year_only' }).schema(people), /applies to date and timestamp columns/);
   });
 
+  it('masks columns whose names hold quotes, backslashes, newlines or code', async () => {
+    const names = ['we"ird', "it's", 'back\\slash', 'new\nline', '"]; throw new Error("injected"); //', '\u2028sep', 'ünï 😀'];
+    const t: TableSchema = { schema: 'public', table: 'odd', version: 1, primaryKey: [], columns: names.map((name) => ({ name, type: { kind: 'text' }, nullable: true, nativeType: 'text' })) };
+    const m = createMasker(settingsFromConfig({ 'public.odd': Object.fromEntries(names.map((n) => [n, 'stars'])) }));
+    m.schema(t);
+    const after = Object.fromEntries(names.map((n) => [n, 'abc']));
+    await m.maskChange(t, { op: 'c', pos: '1', after });
+    assert.deepEqual(after, Object.fromEntries(names.map((n) => [n, '***'])));
+  });
+
   it('changes before their table\'s schema are an error, not a leak', () => {
     const m = createMasker(settingsFromConfig({ 'public.people': { email: 'hash' } }, SALT));
     assert.throws(() => m.mask([{ kind: 'change', batch: { v: 1, source: { kind: 'postgres', name: 's', db: 'd' }, schema: 'public', table: 'people', schemaVersion: 3, capturedAt: 0, changes: [] } }]), /before its schema/);

@@ -3,12 +3,16 @@ import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
 import { canonical, charLength, codePoints, parseDecimal, simple } from '../values.js';
 import { isDateLike, isFloat, isInt, intRange, same, textOut, TEXT } from './common.js';
 
+const STARS = Array.from({ length: 65 }, (_, i) => '*'.repeat(i));
+/** n stars; short runs are shared constants. */
+const stars = (n: number) => (n < STARS.length ? STARS[n] : '*'.repeat(n));
+
 /** Keeps `keep(length)` leading and `tail(length)` trailing code points, stars in between (same length). */
 function starsBetween(s: string, head: number, tail: number): string {
   if (simple(s)) {
     const n = s.length;
-    if (head + tail >= n) return s.slice(0, Math.min(head, n)) + '*'.repeat(Math.max(0, n - head));
-    return s.slice(0, head) + '*'.repeat(n - head - tail) + (tail ? s.slice(n - tail) : '');
+    if (head + tail >= n) return s.slice(0, Math.min(head, n)) + stars(Math.max(0, n - head));
+    return s.slice(0, head) + stars(n - head - tail) + (tail ? s.slice(n - tail) : '');
   }
   const cps = codePoints(s);
   const n = cps.length;
@@ -37,6 +41,12 @@ export const partial: AlgorithmDef[] = [
   stringAlgorithm('partial', 'first and last N characters kept, the rest starred (same length); a value of 2N characters or fewer keeps only its first third', 'count', (ctx) => {
     const n = ctx.param as number;
     return (s) => {
+      if (simple(s)) {
+        const len = s.length;
+        if (len > 2 * n) return s.slice(0, n) + stars(len - 2 * n) + s.slice(len - n);
+        const head = Math.floor(len / 3);
+        return s.slice(0, head) + stars(len - head);
+      }
       const len = charLength(s);
       return len > 2 * n ? starsBetween(s, n, n) : starsBetween(s, Math.floor(len / 3), 0);
     };
