@@ -192,6 +192,11 @@ export function createMasker(settings: MaskSettings): Masker {
     if (ch.after) plan.row(ch.after);
   };
 
+  /** Bounded memory: a full cache starts over before a batch is looked at (never midway, or a hit could vanish before it is used). */
+  function trimCaches() {
+    for (const seq of seqScopes.values()) if (seq.cache.size >= CACHE_LIMIT) seq.cache.clear();
+  }
+
   /** Values of sequential columns without a number yet, per scope. */
   function collectMissing(changes: readonly Change[], plan: Plan, into: Map<SeqColumn, Set<string>>) {
     for (const c of plan.seqCols) {
@@ -218,7 +223,6 @@ export function createMasker(settings: MaskSettings): Masker {
         const list = [...values];
         const digests = list.map((v) => prf!.hex(`sequential|${seq.scope}|${v}`).slice(0, 48));
         const numbers = await store.resolve(seq.scope, digests);
-        if (seq.cache.size + list.length > CACHE_LIMIT) seq.cache.clear();
         list.forEach((v, i) => seq.cache.set(v, numbers[i]));
       }),
     );
@@ -247,6 +251,7 @@ export function createMasker(settings: MaskSettings): Masker {
     },
     mask(items) {
       if (tables.size === 0) return;
+      if (seqScopes.size) trimCaches();
       const work: [Change[], Plan][] = [];
       let missing: Map<SeqColumn, Set<string>> | null = null;
       for (const item of items) {
@@ -270,6 +275,7 @@ export function createMasker(settings: MaskSettings): Masker {
       const plan = planFor(t);
       if (!plan) return;
       if (plan.seqCols.length) {
+        trimCaches();
         const missing = new Map<SeqColumn, Set<string>>();
         collectMissing([change], plan, missing);
         if (missing.size) return resolveMissing(missing).then(() => maskOne(change, plan));
