@@ -1,5 +1,5 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { decode, encode } from '../../shared/codec.js';
 import { Headers, type ChangeBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { isNilusError, isTransient } from '../../shared/errors.js';
@@ -62,8 +62,12 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       schemas.set(tableKey(s.table.schema, s.table.table), s);
       opts.masker.restore(s.table);
     }
-    const consumer = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
-    const messages = await consumer.consume({ max_messages: opts.maxBatchMessages * 2 });
+    const { consumer, delivered } = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
+    // Pulled by bytes (the consumer's max_ack_pending bounds the count): a backlog of large
+    // batch messages pulled by count overflows the server's per-client buffer, and the server
+    // cuts the sink off as a slow consumer, dropping what it had queued.
+    const prefetchBytes = Math.max(2 * opts.maxBatchBytes, 2 * (bus.nc.info?.max_payload ?? 1024 * 1024));
+    const messages = await consumer.consume({ max_bytes: prefetchBytes });
     const stop = () => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
     let appliedSeq = state.appliedSeq;
@@ -83,18 +87,25 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     }, STALL_MS);
     try {
       const queue: JsMsg[] = [];
+      let queuedBytes = 0;
       const wake = { fn: null as (() => void) | null };
       const more = () => wake.fn?.();
       const waitMore = () => new Promise<void>((r) => (wake.fn = r));
       let ended = false;
       let pumpError: unknown = null;
-      // The pump stops pulling while a full batch waits: bounded memory, back-pressure to the server.
+      // The pump stops taking messages while a full batch waits: bounded memory.
+      let lastDelivery = delivered;
       const pump = (async () => {
         for await (const m of messages) {
+          // A skipped delivery is a message lost on the way (the server dropped it): acking past it
+          // would lose it for good, so the session ends and the next one starts after what was applied.
+          if (m.info.deliverySequence !== lastDelivery + 1) throw Object.assign(new Error(`delivery ${lastDelivery + 1} never arrived`), { code: 'CONNECTION_CLOSED' });
+          lastDelivery = m.info.deliverySequence;
           if (m.seq <= appliedSeq || (queue.length && m.seq <= queue[queue.length - 1].seq)) continue; // redelivered: already applied or queued
           queue.push(m);
+          queuedBytes += m.data.length;
           more();
-          while (queue.length >= opts.maxBatchMessages * 2 && !signal.aborted) await waitMore();
+          while ((queue.length >= opts.maxBatchMessages * 2 || queuedBytes >= prefetchBytes) && !signal.aborted) await waitMore();
         }
       })()
         .catch((e) => (pumpError = e))
@@ -123,6 +134,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
           continue;
         }
         const taken = take(queue);
+        for (const m of taken) queuedBytes -= m.data.length;
         more();
         const decoded = taken.map(decodeMessage);
         await maskAll(decoded);
@@ -289,32 +301,30 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
 }
 
 /**
- * The durable consumer starts just after `appliedSeq` (or its own ack floor,
- * if further). Re-creating it drops deliveries that were never acked, which
- * would otherwise come back only after ack-wait, behind newer messages.
+ * The durable consumer starts just after `appliedSeq`: the destination, not the
+ * ack floor, says what is applied. Re-creating it drops deliveries that were
+ * never acked, which would otherwise come back only after ack-wait, behind
+ * newer messages. Also returns the last delivery sequence, so the session can
+ * tell when a delivery went missing.
  */
-async function positionConsumer(bus: Bus, stream: string, opts: SinkRuntimeOptions, appliedSeq: number, log: Logger) {
-  let start = appliedSeq;
+async function positionConsumer(bus: Bus, stream: string, opts: SinkRuntimeOptions, appliedSeq: number, log: Logger): Promise<{ consumer: Consumer; delivered: number }> {
   try {
     const info = await bus.jsm.consumers.info(stream, opts.name);
-    start = Math.max(start, info.ack_floor.stream_seq);
-    if (info.num_ack_pending > 0 || info.delivered.stream_seq !== info.ack_floor.stream_seq || info.config.filter_subject !== sourceSubjects(opts.from)) {
-      await bus.jsm.consumers.delete(stream, opts.name);
-    } else {
-      return bus.js.consumers.get(stream, opts.name);
-    }
+    const clean = info.num_ack_pending === 0 && info.delivered.stream_seq === info.ack_floor.stream_seq && info.ack_floor.stream_seq === appliedSeq;
+    if (clean && info.config.filter_subject === sourceSubjects(opts.from)) return { consumer: await bus.js.consumers.get(stream, opts.name), delivered: info.delivered.consumer_seq };
+    await bus.jsm.consumers.delete(stream, opts.name);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
-  log.info({ stream, consumer: opts.name, startAfter: start }, 'positioning durable consumer');
+  log.info({ stream, consumer: opts.name, startAfter: appliedSeq }, 'positioning durable consumer');
   await bus.jsm.consumers.add(stream, {
     durable_name: opts.name,
     filter_subject: sourceSubjects(opts.from),
     ack_policy: AckPolicy.All,
-    ...(start > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start + 1 } : { deliver_policy: DeliverPolicy.All }),
+    ...(appliedSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: appliedSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
     ack_wait: opts.ackWaitMs * 1_000_000,
     max_ack_pending: Math.max(1000, opts.maxBatchMessages * 4),
     max_deliver: -1,
   });
-  return bus.js.consumers.get(stream, opts.name);
+  return { consumer: await bus.js.consumers.get(stream, opts.name), delivered: 0 };
 }

@@ -29,6 +29,18 @@ describe('back-pressure', () => {
     await waitFor('catching up after NATS returned', () => sameRows(p.sourceUrl, p.destUrl, 't'), 90_000, [p.capture, p.sink]);
   });
 
+  it('a sink started behind a backlog larger than the server keeps for one client catches up', async () => {
+    const p = await startPipeline();
+    // ~100 MB of batch messages: more than the 64 MB a server buffers for one client before cutting it off.
+    await sql(p.sourceUrl, 'CREATE TABLE t (id int PRIMARY KEY, v text)');
+    await sql(p.sourceUrl, "INSERT INTO t SELECT g, repeat(md5(g::text), 50) FROM generate_series(1, 60000) g");
+    p.capture.start();
+    await waitFor('the snapshot in the stream', async () => p.capture.log.includes('streaming changes'), 120_000, [p.capture]);
+    p.sink.start();
+    await waitFor('the sink to drain the backlog', () => sameRows(p.sourceUrl, p.destUrl, 't'), 120_000, [p.capture, p.sink]);
+    assert.doesNotMatch(p.sink.log, /disconnected|session failed/, 'the sink was never cut off');
+  });
+
   it('retries while the destination is down and catches up when it returns', async () => {
     const p = await startPipeline({ separateDestination: true });
     await sql(p.sourceUrl, 'CREATE TABLE t (id int PRIMARY KEY, v text)');
