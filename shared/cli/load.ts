@@ -1,5 +1,5 @@
-import { captureFor, type CaptureFactory } from '../../capture/index.js';
-import { sinkFor, type SinkFactory } from '../../sink/index.js';
+import { captureConnectors, captureFor, type CaptureFactory } from '../../capture/index.js';
+import { sinkConnectors, sinkFor, type SinkFactory } from '../../sink/index.js';
 import { parseAddress } from '../config/address.js';
 import { loadConfigFile, type ConfigDocument } from '../config/document.js';
 import { daemonConfigSchema, type DaemonConfig } from '../config/schema.js';
@@ -29,6 +29,7 @@ function schemeOf(doc: ConfigDocument, section: 'source' | 'sink', address: stri
 
 interface Factory<S extends z.ZodTypeAny> {
   kind: string;
+  schemes: string[];
   options: S;
 }
 
@@ -38,12 +39,13 @@ function resolve<F extends Factory<z.ZodTypeAny>, T extends { name: string; addr
   key: 'source' | 'sink',
   section: T | undefined,
   lookup: (scheme: string) => F | undefined,
+  known: readonly F[],
   fields: string,
 ) {
   if (!section) throw doc.error([key], `missing: this command needs a ${key} section`, `add ${key}: {${fields}}`);
   const scheme = schemeOf(doc, key, section.address);
   const factory = lookup(scheme);
-  if (!factory) throw doc.error([key, 'address'], `no ${key === 'source' ? 'capture' : 'sink'} connector for ${scheme}://`, 'use a postgres:// address');
+  if (!factory) throw doc.error([key, 'address'], `no ${key === 'source' ? 'capture' : 'sink'} connector for ${scheme}://`, `use one of: ${known.flatMap((f) => f.schemes.map((s) => `${s}://`)).join(', ')}`);
   // A capture's mask options are the runtime's (see sourceMasks), not its connector's.
   const schema = key === 'source' ? z.preprocess(withoutMaskOptions, factory.options) : factory.options;
   return { section, factory, options: doc.parse([key, 'options'], orEmpty(schema)) as z.output<F['options']> };
@@ -57,5 +59,5 @@ export function maskSettingsOf({ doc }: Loaded, key: 'source' | 'sink'): MaskSet
   return { ...maskSettings(doc, [key, 'options'], doc.parse([key, 'options'], orEmpty(maskOptionsSchema))), forbidKeyColumns: key === 'source' };
 }
 
-export const resolveSource = (loaded: Loaded) => resolve<CaptureFactory, NonNullable<DaemonConfig['source']>>(loaded, 'source', loaded.config.source, captureFor, 'name, address, options');
-export const resolveSink = (loaded: Loaded) => resolve<SinkFactory, NonNullable<DaemonConfig['sink']>>(loaded, 'sink', loaded.config.sink, sinkFor, 'name, from, address, options');
+export const resolveSource = (loaded: Loaded) => resolve<CaptureFactory, NonNullable<DaemonConfig['source']>>(loaded, 'source', loaded.config.source, captureFor, captureConnectors, 'name, address, options');
+export const resolveSink = (loaded: Loaded) => resolve<SinkFactory, NonNullable<DaemonConfig['sink']>>(loaded, 'sink', loaded.config.sink, sinkFor, sinkConnectors, 'name, from, address, options');
