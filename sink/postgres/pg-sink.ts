@@ -6,6 +6,7 @@ import { connectPg } from '../../shared/postgres/pg-connect.js';
 import { encodePgText } from '../../shared/postgres/pg-text.js';
 import type { ApplyStep, SinkConnector, SinkFactory, SinkState, Upsert } from '../runtime/connector.js';
 import { extraColumns, groupByUnchanged, type ExtraColumn } from '../runtime/table-sink.js';
+import { copyInto } from './pg-copy.js';
 import { pgColumnType, quoteIdent } from './pg-ddl.js';
 import { pgSinkOptions, type PgSinkOptions } from './pg-sink-options.js';
 
@@ -23,6 +24,9 @@ CREATE TABLE IF NOT EXISTS _nilus.offsets (consumer text PRIMARY KEY, stream_seq
 CREATE TABLE IF NOT EXISTS _nilus.schemas (consumer text, src_schema text, src_table text, body text NOT NULL, PRIMARY KEY (consumer, src_schema, src_table));`;
 
 const EXTRA_TYPES: Record<ExtraColumn['role'], string> = { deleted: 'boolean NOT NULL DEFAULT false', op: 'char(1)', position: 'text', 'synced-at': 'timestamptz' };
+
+/** Below this many rows a COPY costs more round trips than the upsert it saves. */
+const COPY_MIN_ROWS = 64;
 
 /** Where a source table lands, and with which destination column types. */
 interface Target {
@@ -92,12 +96,37 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
     };
   }
 
+  /**
+   * Snapshot rows usually land in an empty range: COPY them, and fall back to
+   * the upsert when a key is already there (a replay after a crash). Rows
+   * without a key are appended, which COPY does as well.
+   */
+  async function tryCopy(target: Target, cols: TableSchema['columns'], values: (string | null)[][]): Promise<boolean> {
+    const names = cols.map((c) => quoteIdent(c.name));
+    if (target.key.length === 0) {
+      await copyInto(db(), target.sql, names, values);
+      return true;
+    }
+    await db().query('SAVEPOINT nilus_copy');
+    try {
+      await copyInto(db(), target.sql, names, values);
+      await db().query('RELEASE SAVEPOINT nilus_copy');
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      await db().query('ROLLBACK TO SAVEPOINT nilus_copy');
+      return false;
+    }
+  }
+
   async function upsert(target: Target, table: TableSchema, rows: Upsert[]): Promise<void> {
     for (const group of groupByUnchanged(rows)) {
       const skip = new Set(group[0].unchanged);
       const cols = table.columns.filter((c) => !skip.has(c.name));
       const params: unknown[] = [];
       const values = cols.map((c) => group.map((r) => encodePgText(r.values[c.name], c.type)));
+      const copyable = !opts['metadata-columns'] && (target.key.length === 0 || group.every((r) => r.op === 'r'));
+      if (copyable && group.length >= COPY_MIN_ROWS && (await tryCopy(target, cols, values))) continue;
       const extraCols: string[] = [];
       if (opts['metadata-columns']) {
         values.push(group.map((r) => r.op), group.map((r) => r.pos));
