@@ -9,7 +9,7 @@ import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../.
 import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { snapshotResumePoint } from '../runtime/snapshot.js';
+import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
 import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
 import { binlogFileNumber, compareBinlogPoints, parseSnapshotPosition, type BinlogPoint } from './mysql-position.js';
 import { checkServer, selectTables, warnAboutRowMetadata } from './mysql-setup.js';
@@ -182,25 +182,16 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
           })
         : null;
       log.info({ tables: st.tables.length, at: `${st.point.file}:${st.point.pos}`, method: opened.method, resumeFrom: resume ? st.tables[resume.tableIndex] : null }, 'snapshot starting');
-      for (let i = resume?.tableIndex ?? 0; i < st.tables.length; i++) {
-        const t = picked.find((p) => `${p.schema}.${p.table}` === st.tables[i]);
-        if (!t) {
-          log.warn({ table: st.tables[i] }, 'table left the capture during the snapshot; skipped');
-          continue;
-        }
-        const schema = await describe(reader, t);
-        const rows = await snapshotMysqlTable(reader, schema, i, st.point, resume && i === resume.tableIndex ? resume : null, ctx.emitter, opts['snapshot.fetch.size'], ctx.signal, decodeCtx);
-        if (ctx.signal.aborted) return;
-        log.info({ table: st.tables[i], rows }, 'table snapshot published');
-      }
-      await reader.query('COMMIT');
-      // Done is recorded only once every snapshot row is durable in the stream.
-      await new Promise<void>((resolve, reject) => {
-        ctx.emitter.flush(resolve).catch(reject);
-        ctx.publishFailed.then(reject);
+      await runSnapshotTables({
+        ctx,
+        log,
+        tables: st.tables,
+        picked,
+        resume,
+        snapshotTable: async (t, i, from) => snapshotMysqlTable(reader, await describe(reader, t), i, st.point, from, ctx.emitter, opts['snapshot.fetch.size'], ctx.signal, decodeCtx),
+        commit: () => reader.query('COMMIT'),
+        markDone: () => ctx.state.put(snapshotKey, { ...st, done: true }),
       });
-      await ctx.state.put(snapshotKey, { ...st, done: true });
-      log.info('snapshot complete');
     } finally {
       await reader.end().catch(() => reader.destroy());
     }

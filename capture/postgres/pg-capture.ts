@@ -12,7 +12,7 @@ import { checkServer, createSlot, ensurePublication, findSlot, selectTables } fr
 import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
 import { streamChanges } from './pg-stream.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { snapshotResumePoint } from '../runtime/snapshot.js';
+import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
 
 /** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
 interface SnapshotState {
@@ -120,25 +120,16 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
           const cp: Lsn = parseLsn(st.consistentPoint);
           const resume = resumePoint(c, st, cp);
           log.info({ tables: st.tables.length, from: resume ? st.tables[resume.tableIndex] : st.tables[0], exported: exported !== null }, 'snapshot starting');
-          for (let i = resume?.tableIndex ?? 0; i < st.tables.length; i++) {
-            const t = picked.find((p) => `${p.schema}.${p.table}` === st.tables[i]);
-            if (!t) {
-              log.warn({ table: st.tables[i] }, 'table left the capture during the snapshot; skipped');
-              continue;
-            }
-            const schema = await describe(reader, t);
-            const rows = await snapshotTable(reader, { schema, index: i }, cp, resume && i === resume.tableIndex ? resume : null, c.emitter, opts['snapshot.fetch.size'], c.signal);
-            if (c.signal.aborted) return;
-            log.info({ table: st.tables[i], rows }, 'table snapshot published');
-          }
-          await reader.query('COMMIT');
-          // Done is recorded only once every snapshot row is durable in the stream.
-          await new Promise<void>((resolve, reject) => {
-            c.emitter.flush(resolve).catch(reject);
-            c.publishFailed.then(reject);
+          await runSnapshotTables({
+            ctx: c,
+            log,
+            tables: st.tables,
+            picked,
+            resume,
+            snapshotTable: async (t, i, from) => snapshotTable(reader, { schema: await describe(reader, t), index: i }, cp, from, c.emitter, opts['snapshot.fetch.size'], c.signal),
+            commit: () => reader.query('COMMIT'),
+            markDone: () => c.state.put(stateKey, { ...st, done: true }),
           });
-          await c.state.put(stateKey, { ...st, done: true });
-          log.info('snapshot complete');
         } finally {
           await reader.end().catch(() => {});
         }

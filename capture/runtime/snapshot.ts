@@ -1,4 +1,5 @@
 import type { Row } from '../../shared/envelope.js';
+import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { CaptureContext } from './connector.js';
 import type { CaptureEmitter } from './emitter.js';
@@ -68,4 +69,47 @@ export async function keysetSnapshot<R, K>(s: KeysetScan<R, K>): Promise<number>
     if (!more) break;
   }
   return ordinal;
+}
+
+export interface SnapshotRun<T, R extends { tableIndex: number }> {
+  ctx: CaptureContext;
+  log: Logger;
+  /** "schema.table" in snapshot order, as the snapshot state records them. */
+  tables: string[];
+  /** The tables the capture selects now: a planned table no longer among them is skipped. */
+  picked: T[];
+  resume: R | null;
+  /** Publishes one table's rows (from `resume` when given); returns the last row ordinal. */
+  snapshotTable(table: T, index: number, resume: R | null): Promise<number>;
+  /** Ends the snapshot's read transaction. */
+  commit(): Promise<unknown>;
+  /** Records the snapshot done in the capture's state: called only once every snapshot row is durable in the stream. */
+  markDone(): Promise<unknown>;
+}
+
+/**
+ * Publishes the planned tables in order from the resume point, then, once every
+ * row is durable in the stream, records the snapshot done. Returns early (done
+ * not recorded) when the session is aborted.
+ */
+export async function runSnapshotTables<T extends { schema: string; table: string }, R extends { tableIndex: number }>(s: SnapshotRun<T, R>): Promise<void> {
+  const { ctx, log, tables } = s;
+  for (let i = s.resume?.tableIndex ?? 0; i < tables.length; i++) {
+    const t = s.picked.find((p) => `${p.schema}.${p.table}` === tables[i]);
+    if (!t) {
+      log.warn({ table: tables[i] }, 'table left the capture during the snapshot; skipped');
+      continue;
+    }
+    const rows = await s.snapshotTable(t, i, s.resume && i === s.resume.tableIndex ? s.resume : null);
+    if (ctx.signal.aborted) return;
+    log.info({ table: tables[i], rows }, 'table snapshot published');
+  }
+  await s.commit();
+  // Done is recorded only once every snapshot row is durable in the stream.
+  await new Promise<void>((resolve, reject) => {
+    ctx.emitter.flush(resolve).catch(reject);
+    ctx.publishFailed.then(reject);
+  });
+  await s.markDone();
+  log.info('snapshot complete');
 }
