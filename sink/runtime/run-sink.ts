@@ -35,6 +35,8 @@ export interface SinkProgress {
 
 /** How long a session may apply nothing while messages wait before it is restarted. */
 const STALL_MS = 15_000;
+/** Bytes a pull may ask the server for at most (it cuts a client off past 64 MB buffered). */
+const PULL_BUDGET_BYTES = 32 * 1024 * 1024;
 
 interface Decoded {
   seq: number;
@@ -63,11 +65,14 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       opts.masker.restore(s.table);
     }
     const { consumer, delivered } = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
-    // Pulled by bytes (the consumer's max_ack_pending bounds the count): a backlog of large
-    // batch messages pulled by count overflows the server's per-client buffer, and the server
-    // cuts the sink off as a slow consumer, dropping what it had queued.
-    const prefetchBytes = Math.max(2 * opts.maxBatchBytes, 2 * (bus.nc.info?.max_payload ?? 1024 * 1024));
-    const messages = await consumer.consume({ max_bytes: prefetchBytes });
+    // Few enough messages in flight that even at max_payload each they stay well inside the 64 MB
+    // a server buffers for one client: a pull of 400 snapshot batches got the sink cut off as a
+    // slow consumer. (Pulling by bytes would fit better, but nats.js never releases the byte credit
+    // of a pull that ended on its message count, and then stalls.)
+    const maxPayload = bus.nc.info?.max_payload ?? 1024 * 1024;
+    const inFlight = Math.max(1, Math.min(opts.maxBatchMessages * 2, Math.floor(PULL_BUDGET_BYTES / maxPayload)));
+    const queueBytes = Math.max(2 * opts.maxBatchBytes, 2 * maxPayload);
+    const messages = await consumer.consume({ max_messages: inFlight });
     const stop = () => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
     let appliedSeq = state.appliedSeq;
@@ -105,7 +110,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
           queue.push(m);
           queuedBytes += m.data.length;
           more();
-          while ((queue.length >= opts.maxBatchMessages * 2 || queuedBytes >= prefetchBytes) && !signal.aborted) await waitMore();
+          while ((queue.length >= opts.maxBatchMessages * 2 || queuedBytes >= queueBytes) && !signal.aborted) await waitMore();
         }
       })()
         .catch((e) => (pumpError = e))
