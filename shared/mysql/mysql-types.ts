@@ -68,13 +68,6 @@ export function mysqlLogicalType(c: Pick<MysqlColumnInfo, 'dataType' | 'columnTy
       return c.isJson ? { kind: 'json' } : { kind: 'text' };
     case 'json':
       return { kind: 'json' };
-    case 'binary':
-    case 'varbinary':
-    case 'tinyblob':
-    case 'blob':
-    case 'mediumblob':
-    case 'longblob':
-      return { kind: 'bytes' };
     case 'date':
       return { kind: 'date' };
     case 'time':
@@ -92,12 +85,14 @@ export function mysqlLogicalType(c: Pick<MysqlColumnInfo, 'dataType' | 'columnTy
     case 'uuid':
       return { kind: 'uuid' };
     default:
-      // inet4/inet6, geometry as WKT is not supported yet: text is the honest fallback.
+      // BINARY, VARBINARY and the BLOBs are bytes, and so is geometry (WKB: WKT is not supported yet);
+      // inet4/inet6 and the rest are text, the honest fallback.
       return isBinaryFamily(c.dataType) ? { kind: 'bytes' } : { kind: 'text' };
   }
 }
 
-function isBinaryFamily(t: string): boolean {
+/** BINARY, VARBINARY, the BLOBs and the geometry types: a DATA_TYPE whose values are bytes. */
+export function isBinaryFamily(t: string): boolean {
   return /blob|binary|geometry|point|polygon|linestring/i.test(t);
 }
 

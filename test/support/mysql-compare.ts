@@ -3,6 +3,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { connectMysql } from '../../shared/mysql/mysql-connect.js';
+import { isBinaryFamily } from '../../shared/mysql/mysql-types.js';
 import { pgClientConfig } from '../../shared/postgres/pg-connect.js';
 
 /** Runs statements one by one on a fresh connection (UTC session, utf8mb4). */
@@ -64,30 +65,34 @@ export function durationMicros(s: string): string {
 const trimFraction = (s: string) => s.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 const isZeroDate = (s: string) => /^0000-|-00(-|$)|-00 /.test(s);
 
-function normaliseMysql(v: string | null, c: MyColumn): string | null {
-  if (v === null) return null;
+/** What both sides print alike up to normalisation; undefined where each side prints its own way. */
+function normaliseEither(v: string, c: MyColumn): string | undefined {
   switch (c.dataType) {
     case 'float':
       return String(Math.fround(Number(v)));
     case 'double':
     case 'real':
       return String(Number(v));
+    case 'time':
+      return durationMicros(v);
+    default:
+      return undefined;
+  }
+}
+
+function normaliseMysql(v: string | null, c: MyColumn): string | null {
+  if (v === null) return null;
+  const either = normaliseEither(v, c);
+  if (either !== undefined) return either;
+  if (isBinaryFamily(c.dataType)) return v.toLowerCase();
+  switch (c.dataType) {
     case 'bit':
       return c.columnType === 'bit(1)' ? String(v !== '0' && v !== '00') : v.toLowerCase().padStart(Math.ceil(Number(/\d+/.exec(c.columnType)![0]) / 8) * 2, '0');
-    case 'binary':
-    case 'varbinary':
-    case 'tinyblob':
-    case 'blob':
-    case 'mediumblob':
-    case 'longblob':
-      return v.toLowerCase();
     case 'date':
       return isZeroDate(v) ? (c.nullable ? null : '1970-01-01') : v;
     case 'datetime':
     case 'timestamp':
       return isZeroDate(v) ? (c.nullable ? null : '1970-01-01 00:00:00') : trimFraction(v);
-    case 'time':
-      return durationMicros(v);
     case 'year':
       return String(Number(v));
     default:
@@ -97,26 +102,15 @@ function normaliseMysql(v: string | null, c: MyColumn): string | null {
 
 function normalisePg(v: string | null, c: MyColumn): string | null {
   if (v === null) return null;
+  const either = normaliseEither(v, c);
+  if (either !== undefined) return either;
+  if (isBinaryFamily(c.dataType)) return v.replace(/^\\x/, '');
   switch (c.dataType) {
-    case 'float':
-      return String(Math.fround(Number(v)));
-    case 'double':
-    case 'real':
-      return String(Number(v));
     case 'bit':
       return c.columnType === 'bit(1)' ? String(v === 't' || v === 'true') : v.replace(/^\\x/, '');
-    case 'binary':
-    case 'varbinary':
-    case 'tinyblob':
-    case 'blob':
-    case 'mediumblob':
-    case 'longblob':
-      return v.replace(/^\\x/, '');
     case 'datetime':
     case 'timestamp':
       return trimFraction(v.replace('T', ' ').replace(/\+00(:00)?$/, ''));
-    case 'time':
-      return durationMicros(v);
     default:
       return v;
   }
@@ -135,7 +129,7 @@ export async function readBothSides(mysqlUrl: string, db: string, table: string,
   try {
     const cols = await mysqlColumns(conn, db, table);
     const select = cols
-      .map((c) => (c.dataType === 'float' ? `CAST(${q(c.name)} AS DOUBLE)` : /blob|binary|^bit$/.test(c.dataType) ? `HEX(${q(c.name)})` : q(c.name)))
+      .map((c) => (c.dataType === 'float' ? `CAST(${q(c.name)} AS DOUBLE)` : isBinaryFamily(c.dataType) || c.dataType === 'bit' ? `HEX(${q(c.name)})` : q(c.name)))
       .join(', ');
     const [myRows] = await conn.query({ sql: `SELECT ${select} FROM ${q(db)}.${q(table)} ORDER BY ${q(orderBy)}`, rowsAsArray: true, typeCast: (f: { string(): string | null }) => f.string() } as mysql.QueryOptions);
     const source = (myRows as unknown as (string | null)[][]).map((r) => r.map((v, i) => normaliseMysql(v, cols[i])));
