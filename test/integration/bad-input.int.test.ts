@@ -3,17 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPostgres, type PgServer } from '../harness/index.js';
+import { assertClearError } from '../support/clear-error.js';
 import { runCli, writeConfig } from '../support/daemons.js';
 import { sql } from '../support/pg-compare.js';
-
-/** A user's mistake: a non-zero exit, one paragraph on stderr, no stack trace. */
-function assertClearError(r: { code: number | null; stderr: string }, ...mentions: RegExp[]) {
-  assert.notEqual(r.code, 0, 'exit code is non-zero');
-  const text = r.stderr.trim();
-  assert.ok(!/\n\s+at /.test(text), `no stack trace:\n${text}`);
-  assert.ok(text.split('\n').length <= 2, `one paragraph:\n${text}`);
-  for (const m of mentions) assert.match(text, m);
-}
 
 const SPECIAL = `p@:/?#&=+;%\\'{}()*$!w`;
 

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertClearError } from '../support/clear-error.js';
 import { runCli, waitFor, writeConfig } from '../support/daemons.js';
 import { startMariaDb, type MariaDbServer } from '../harness/index.js';
 import { mysqlPgDifference, mysqlQuery, mysqlSql } from '../support/mysql-compare.js';
@@ -67,15 +68,6 @@ async function endToEnd(rowMetadata: 'NO_LOG' | 'FULL') {
     assert.deepEqual(cols.map((c) => c[0]), ['amount', 'id', 'kind', 'note']);
     const rotated = await mysqlQuery(p.sourceUrl, 'SHOW BINARY LOGS');
     assert.ok(rotated.length >= 3, 'the binlog rotated');
-}
-
-/** A user's mistake: a non-zero exit, one paragraph on stderr, no stack trace. */
-function assertClearError(r: { code: number | null; stderr: string }, ...mentions: RegExp[]) {
-  assert.notEqual(r.code, 0, 'exit code is non-zero');
-  const text = r.stderr.trim();
-  assert.ok(!/\n\s+at /.test(text), `no stack trace:\n${text}`);
-  assert.ok(text.split('\n').length <= 2, `one paragraph:\n${text}`);
-  for (const m of mentions) assert.match(text, m);
 }
 
 describe('MySQL bad input', () => {
