@@ -5,31 +5,15 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { startMariaDb, startNats, type MariaDbServer } from '../harness/index.js';
 import { runCli, waitFor, writeConfig } from '../support/daemons.js';
 import { sql } from '../support/pg-compare.js';
+import { changeItems, PG_ALL_TYPES, seedItems } from '../support/pg-fixtures.js';
 import { compareTable, mysqlQuery, sameRows } from '../support/mysql-sink-compare.js';
 import { startMySqlPipeline, type MySqlPipeline } from '../support/mysql-sink-pipeline.js';
 
 // The types of the Postgres → Postgres test, plus a text key (MySQL cannot key a TEXT) and a table without a key.
-const ALL_TYPES = `
-CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
-CREATE TABLE items (
-  id bigint PRIMARY KEY,
-  big int8, small int2, num numeric(40,10), free_num numeric, f8 float8, f4 float4, flag boolean,
-  name varchar(40), body text, raw bytea, doc json, docb jsonb, uid uuid,
-  day date, clock time(6), ts timestamp(6), tstz timestamptz(6), span interval,
-  feeling mood, tags text[], scores int[], feelings mood[]
-);
-CREATE TABLE events (id serial PRIMARY KEY, kind text NOT NULL);
+const ALL_TYPES = `${PG_ALL_TYPES}
 CREATE TABLE labels (code text PRIMARY KEY, n int);
 CREATE TABLE log (msg text, n int);
 ALTER TABLE log REPLICA IDENTITY FULL;`;
-
-function insertItem(id: number): string {
-  return `INSERT INTO items VALUES (${id}, ${id % 2 ? '9223372036854775807' : '-9223372036854775808'}, ${id % 300}, '123456789012345678901234567890.0123456789', ${id % 3 ? "'NaN'" : "'-0.000000000000000000000000001'"},
-    ${id % 4 === 0 ? "'Infinity'" : id % 4 === 1 ? "'-Infinity'" : id % 4 === 2 ? "'NaN'" : '1.0000000000000002'}, 3.4028235e38, ${id % 2 === 0},
-    'n''ame ${id} ✓', repeat('toast-${id}-', 4000), '\\x00ff${(id % 256).toString(16).padStart(2, '0')}', '{"a": 1.000000000000000000001, "b": [1, "x"]}', '{"k": ${id}, "u": "ü"}', gen_random_uuid(),
-    ${id % 3 === 0 ? "'0044-03-15 BC'" : id % 3 === 1 ? "'5874897-12-31'" : "'1900-02-28'"}, '23:59:59.999999', '1969-12-31 23:59:59.000001', '2024-02-29 12:34:56.789012+05:30', 'P1Y2M3DT4H5M6.000007S',
-    '${['sad', 'ok', 'happy'][id % 3]}', ARRAY['a"b', 'c\\d', NULL, ''], ARRAY[1, NULL, -3], ARRAY['ok', 'happy']::mood[])`;
-}
 
 async function assertSame(p: MySqlPipeline, table: string): Promise<void> {
   const c = await compareTable(p.sourceUrl, p.destUrl, table);
@@ -47,8 +31,7 @@ describe('PostgreSQL → JetStream → MySQL (MariaDB)', () => {
   it('copies a snapshot, then streams inserts, updates (one leaving a TOASTed column untouched), deletes, a truncate and an added column, every type intact', async () => {
     const p = await startMySqlPipeline(maria);
     await sql(p.sourceUrl, ALL_TYPES);
-    for (let id = 1; id <= 300; id++) await sql(p.sourceUrl, insertItem(id));
-    await sql(p.sourceUrl, "INSERT INTO events (kind) SELECT 'seed' FROM generate_series(1, 50)");
+    await seedItems(p.sourceUrl);
     await sql(p.sourceUrl, "INSERT INTO labels VALUES ('a', 1), ('A', 2), ('a ', 3), (repeat('é', 700), 4)");
     await sql(p.sourceUrl, "INSERT INTO log VALUES ('one', 1), ('two', 2), ('two', 2)");
     p.capture.start();
@@ -59,12 +42,7 @@ describe('PostgreSQL → JetStream → MySQL (MariaDB)', () => {
     await assertSame(p, 'items');
     if (process.env.NILUS_SHOW_ROWS) console.log(JSON.stringify((await compareTable(p.sourceUrl, p.destUrl, 'items'))!.destination.slice(0, 3)));
 
-    for (let id = 301; id <= 400; id++) await sql(p.sourceUrl, insertItem(id));
-    await sql(p.sourceUrl, "UPDATE items SET name = 'renamed', big = big / 2 WHERE id % 5 = 0"); // body is TOASTed and unchanged
-    await sql(p.sourceUrl, "UPDATE items SET body = body || 'tail' WHERE id % 7 = 0");
-    await sql(p.sourceUrl, 'DELETE FROM items WHERE id % 11 = 0');
-    await sql(p.sourceUrl, 'UPDATE items SET id = id + 10000 WHERE id = 12'); // primary key moves
-    await sql(p.sourceUrl, 'BEGIN; UPDATE items SET small = 1 WHERE id = 1; UPDATE items SET small = 2 WHERE id = 1; DELETE FROM items WHERE id = 2; INSERT INTO items (id, name) VALUES (2, \'again\'); COMMIT');
+    await changeItems(p.sourceUrl);
     await sql(p.sourceUrl, 'ALTER TABLE items ADD COLUMN extra numeric(10,2), ADD COLUMN added_at timestamptz');
     await sql(p.sourceUrl, "UPDATE items SET extra = id / 3.0, added_at = '2025-01-01 00:00:00.5+00' WHERE id % 3 = 0"); // TOASTed body still unchanged
     await sql(p.sourceUrl, "INSERT INTO items (id, name, extra) VALUES (500, 'after the new column', 12.5)");
