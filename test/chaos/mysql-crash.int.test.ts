@@ -1,44 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type mysql from 'mysql2/promise';
-import { connectMysql } from '../../shared/mysql/mysql-connect.js';
 import { waitFor } from '../support/daemons.js';
 import { mysqlPgDifference, mysqlSql } from '../support/mysql-compare.js';
 import { startMysqlPipeline } from '../support/mysql-pipeline.js';
-
-/** Single-row transactions (insert, update, delete) until stopped, reconnecting through server restarts; returns how many committed. */
-function writeLoad(url: string): { stop(): Promise<number> } {
-  let running = true;
-  let count = 0;
-  const done = (async () => {
-    let conn: mysql.Connection | null = null;
-    let next = 1_000_000;
-    while (running) {
-      try {
-        conn ??= await connectMysql(url, 'source');
-        const r = Math.random();
-        if (r < 0.5) await conn.query('INSERT INTO items (id, qty, note) VALUES (?, ?, ?)', [next++, Math.floor(Math.random() * 1000), 'live 😀']);
-        else if (r < 0.85) await conn.query('UPDATE items SET qty = qty + 1, note = ? WHERE id = ?', [`u${count}`, Math.floor(Math.random() * 30_000) + 1]);
-        else await conn.query('DELETE FROM items WHERE id = ?', [Math.floor(Math.random() * 30_000) + 1]);
-        count++;
-      } catch {
-        // The server is restarting: reconnect.
-        conn?.destroy();
-        conn = null;
-        await sleep(200);
-      }
-    }
-    await conn?.end().catch(() => {});
-    return count;
-  })();
-  return {
-    async stop() {
-      running = false;
-      return done;
-    },
-  };
-}
+import { crashWhileStreaming, mysqlWriteLoad } from '../support/write-load.js';
 
 describe('MySQL crash safety', () => {
   it('loses nothing when the capture is killed with -9 during the snapshot and while streaming, the sink too, and MariaDB crashes and restarts, under a running write load', async () => {
@@ -47,7 +13,7 @@ describe('MySQL crash safety', () => {
     await mysqlSql(p.sourceUrl, 'CREATE TABLE items (id bigint PRIMARY KEY, qty int, note varchar(250))', "INSERT INTO items SELECT seq, seq % 100, REPEAT('x', 200) FROM seq_1_to_60000");
     const daemons = [p.capture, p.sink];
     // The write load runs from before the snapshot to the end.
-    const load = writeLoad(p.sourceUrl);
+    const load = mysqlWriteLoad(p.sourceUrl);
 
     // Killed during the snapshot (the first page is out once the log says so).
     p.capture.start();
@@ -61,21 +27,7 @@ describe('MySQL crash safety', () => {
     assert.ok(!killedMidSnapshot || /"resumeFrom":"src\.items"/.test(p.capture.log), 'the interrupted snapshot resumed from the stream tail');
 
     // Killed while streaming under load; MariaDB crashes and restarts in between.
-    await sleep(2000);
-    await p.capture.kill9();
-    await sleep(500);
-    p.capture.start();
-    await sleep(2000);
-    await p.sink.kill9();
-    p.sink.start();
-    await sleep(1500);
-    await p.maria.kill();
-    await sleep(1000);
-    await p.maria.start();
-    await sleep(3000);
-    await p.capture.kill9();
-    p.capture.start();
-    await sleep(2000);
+    await crashWhileStreaming(p, p.maria, { afterServerMs: 3000, settleMs: 2000 });
     const writes = await load.stop();
 
     if (process.env.MYSQL_CHAOS_LOG) (await import("node:fs")).writeFileSync(process.env.MYSQL_CHAOS_LOG, `writes ${writes} killedMidSnapshot ${killedMidSnapshot}\n` + p.capture.log);
