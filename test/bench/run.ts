@@ -18,7 +18,8 @@
 //
 // Env: BENCH_ROWS (1,000,000), BENCH_TX (200,000), BENCH_CLIENTS (4),
 // BENCH_LATENCY_RATE (2000), BENCH_LATENCY_SECONDS (15), BENCH_POLL_MS (5),
-// BENCH_SOURCE_OPTIONS / BENCH_SINK_OPTIONS (JSON merged into the Nilus options).
+// BENCH_SOURCE_OPTIONS / BENCH_SINK_OPTIONS (JSON merged into the Nilus options),
+// BENCH_MYSQL (1; 0 skips the MySQL phases of ./mysql.ts, run at the end).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startNats, startPostgres, type NatsServer, type PgServer } from '../harness/index.js';
@@ -27,6 +28,7 @@ import { CpuSampler, formatCpu, type PhaseCpu } from './cpu.js';
 import { measureLatency, type LatencyResult } from './latency.js';
 import { maskingBench } from './masking.js';
 import { Db, exec, fingerprint, fmt, ms1, pgTool, round2, waitUntil } from './measure.js';
+import { mysqlBench } from './mysql.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const TX = Number(process.env.BENCH_TX ?? 200_000);
@@ -297,6 +299,8 @@ try {
   say(`${pad(`latency @${RATE}/s`, 20)}nilus p50 ${ms1(nilusLat.p50)} ms p99 ${ms1(nilusLat.p99)} ms   native p50 ${ms1(nativeLat.p50)} ms p99 ${ms1(nativeLat.p99)} ms   (target p99 < 200 ms; poll every ${POLL_MS} ms)`);
   say(`${pad('sink, 5 masked cols', 20)}masked ${pad(`${fmt(masking.maskedRowsPerSec)} rows/s`, 17)}unmasked ${pad(`${fmt(masking.plainRowsPerSec)} rows/s`, 22)}ratio ${masking.ratio.toFixed(2)}   (target ≥ 0.85)`);
   say(`(bulk nilus counts from starting the daemons: ${secs(bulkMs)}, of which ${secs(snapshotStarted - t0)} before 'snapshot starting'. Live streaming counts from the first commit to the last at the destination; the writers alone reached ${fmt(nilusStream.writerTxPerSec)} tx/s beside Nilus and ${fmt(nativeStream.writerTxPerSec)} tx/s beside native.)`);
+  // MySQL → PostgreSQL and MySQL → MySQL beside their ceilings (own MariaDB server; this PostgreSQL and NATS).
+  if (process.env.BENCH_MYSQL !== '0') Object.assign(results, { mysql: await mysqlBench({ say, pg: server, nats: nats ?? undefined }) });
   const out = path.join(import.meta.dirname, 'last-results.json');
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   say(`results written to ${path.relative(process.cwd(), out)} (${results.totalSeconds} s in all)`);
