@@ -3,25 +3,32 @@
 //
 //   snapshot   BENCH_MYSQL_ROWS rows          vs  mariadb-dump --no-create-info --single-transaction | mariadb
 //                                                 (the native logical copy into a second database of the same server)
-//   streaming  BENCH_MYSQL_TX single-row      vs  replaying the same binlog segment with mariadb-binlog | mariadb
-//              transactions from                  (MariaDB's own applier: one session applying the row events in
-//              BENCH_MYSQL_CLIENTS clients        commit order, as a replica's SQL thread does), and the writers' own rate
+//   streaming  BENCH_MYSQL_TX single-row      vs  native replication: a second MariaDB server as a replica
+//              transactions from                  (IO thread + SQL thread, default single-threaded apply) draining
+//              BENCH_MYSQL_CLIENTS clients        the same binlog segment; also mariadb-binlog | mariadb replaying
+//                                                 it, and, for live streaming, the writers' own rate
 //              (live: written while the pipeline runs; backlog: written with the capture stopped, then drained)
 //
 // Why these ceilings: MySQL has no built-in MySQL → PostgreSQL path, so both
 // pipelines are set against what MySQL itself does for the same work. The dump
-// pipe is the usual way to copy a table's rows between MySQL databases; the
-// binlog replay is what native replication costs to apply exactly the events
-// Nilus reads. It is measured on the backlog segment (written while every
-// pipeline is stopped), so it holds only the writers' events and replays them
-// as fast as the server takes them: compare it with the backlog drain. Live
-// streaming cannot go faster than the writers, so its ratio is against their
-// rate (1.0 = Nilus kept up).
+// pipe is the usual way to copy a table's rows between MySQL databases. For
+// streaming, the replica is what native replication does with exactly the
+// events Nilus reads: it drains the backlog segment (written while every
+// pipeline is stopped, so it holds only the writers' events) from START SLAVE
+// until the last row is visible, as Nilus' drain counts from the capture's
+// connect. The replica commits every source transaction on its own (its default,
+// single-threaded, innodb_flush_log_at_trx_commit=2); Nilus' sink applies many
+// in one destination transaction, which is why it can drain faster. The
+// mariadb-binlog pipe is shown for reference only: its client
+// sends every event as its own statement and round trip, so it is a weak
+// ceiling. Live streaming cannot go faster than the writers, so its ratio is
+// against their rate (1.0 = Nilus kept up).
 //
 // One MariaDB server (ROW binlog, innodb_flush_log_at_trx_commit=2, sync_binlog=0 as
 // the harness starts it) holds the source, the MySQL destination and the ceilings'
 // databases; one PostgreSQL server the PostgreSQL destination; all on the same cores.
-// Each pipeline has its own capture (its own stream) and runs alone.
+// Each pipeline has its own capture (its own stream) and runs alone. The replica
+// is a second MariaDB server (no binlog), idle except while it drains.
 //
 // Run alone: node --import tsx test/bench/mysql.ts (run.ts calls it at the end unless BENCH_MYSQL=0).
 // Env: BENCH_MYSQL_ROWS (1,000,000), BENCH_MYSQL_TX (100,000), BENCH_MYSQL_CLIENTS (4).
@@ -86,10 +93,12 @@ export interface MysqlBenchResults {
   parameters: { rows: number; transactions: number; clients: number; keyRange: number; mariadb: string };
   snapshot: { ceilingRowsPerSec: number; ceilingSeconds: number; toPostgres: { rowsPerSec: number; seconds: number; rowsPerSecFromSnapshotStart: number; ratio: number }; toMysql: { rowsPerSec: number; seconds: number; rowsPerSecFromSnapshotStart: number; ratio: number } };
   streaming: {
-    binlogReplayCeilingTxPerSec: number;
+    replicaCeilingTxPerSec: number;
+    replicaSeconds: number;
+    binlogReplayTxPerSec: number;
     binlogReplaySeconds: number;
-    toPostgres: MysqlStreamRun & { liveRatioToWriters: number; backlogRatioToReplay: number };
-    toMysql: MysqlStreamRun & { liveRatioToWriters: number; backlogRatioToReplay: number };
+    toPostgres: MysqlStreamRun & { liveRatioToWriters: number; backlogRatioToReplica: number; backlogRatioToReplay: number };
+    toMysql: MysqlStreamRun & { liveRatioToWriters: number; backlogRatioToReplica: number; backlogRatioToReplay: number };
   };
   cpuCoresByPhase: Record<string, PhaseCpu>;
   loadAverage: { before: number[]; after: number[] };
@@ -124,9 +133,9 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
     return d;
   };
   try {
-    const [m, p, n] = await Promise.all([startMariaDb(), pgServer ?? startPostgres({ settings: { synchronous_commit: 'on' } }), nats ?? startNats()]);
+    const [m, rs, p, n] = await Promise.all([startMariaDb(), startMariaDb({ binlogFormat: 'OFF' }), pgServer ?? startPostgres({ settings: { synchronous_commit: 'on' } }), nats ?? startNats()]);
     maria = m;
-    owned.push(m);
+    owned.push(m, rs);
     if (!pgServer) owned.push(p);
     if (!nats) owned.push(n);
     [pgServer, nats] = [p, n];
@@ -140,6 +149,8 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
     const src = my(server.url('src'));
     const ceil = my(server.url('ceil'));
     const dstm = my(server.url('dstm'));
+    await rs.query(`SET GLOBAL server_id = 2; CREATE DATABASE src CHARACTER SET utf8mb4; USE src; ${TABLES.stream_t}`);
+    const replica = my(rs.url('src'));
     const version = String((await root.query('SELECT VERSION() AS v'))[0].v);
     const client = (db: string) => `mariadb --no-defaults --protocol=TCP -h127.0.0.1 -P${server.port} -uroot ${db}`;
     say(`bench mysql: MariaDB ${version}, ${fmt(ROWS)} rows, ${fmt(TX_COUNT)} transactions from ${CLIENTS} clients; load average ${loadBefore.join(' ')}`);
@@ -242,6 +253,7 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
     }
 
     let replay: { txPerSec: number; seconds: number } | null = null;
+    let replicaRun: { txPerSec: number; seconds: number } | null = null;
 
     async function streamingRun(pl: Pipeline): Promise<MysqlStreamRun> {
       const { who, capture } = pl;
@@ -270,7 +282,10 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
       await capture.stop();
       // The replay ceiling needs the source's rows as they are at the segment's start: copy them first (once).
       const withReplay = replay === null;
-      if (withReplay) await ceil.query('TRUNCATE stream_t; INSERT INTO stream_t SELECT * FROM src.stream_t');
+      if (withReplay) {
+        await ceil.query('TRUNCATE stream_t; INSERT INTO stream_t SELECT * FROM src.stream_t');
+        await exec('bash', ['-o', 'pipefail', '-c', `mariadb-dump --no-defaults --protocol=TCP -h127.0.0.1 -P${server.port} -uroot --no-create-info --single-transaction src stream_t | mariadb --no-defaults --protocol=TCP -h127.0.0.1 -P${rs.port} -uroot src`], { maxBuffer: 1 << 20 });
+      }
       const from = await masterStatus();
       say(`streaming nilus → ${who} (backlog): writing ${fmt(TX_COUNT)} transactions with the capture stopped …`);
       const backlogWriter = await writers();
@@ -287,6 +302,24 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
       say(`streaming nilus → ${who} (backlog): drained at ${fmt((TX_COUNT + 1) / drainSeconds)} tx/s (${drainSeconds.toFixed(1)} s)`);
 
       if (withReplay) {
+        // Native replication of the same segment, with the pipeline idle: the replica starts reading at the segment's start.
+        say(`streaming ceiling (replica): draining ${fmt(TX_COUNT + 1)} transactions …`);
+        await replica.query(`SET GLOBAL replicate_do_db = 'src'; CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${server.port}, MASTER_USER = 'root', MASTER_PASSWORD = '', MASTER_LOG_FILE = '${from.file}', MASTER_LOG_POS = ${from.pos}, MASTER_USE_GTID = no`);
+        cpu.begin('streaming ceiling (replica)');
+        const s0 = performance.now();
+        await replica.query('START SLAVE');
+        const replicaDone = await waitUntil('the replica to drain the backlog', async () => {
+          const st = (await replica.query('SHOW SLAVE STATUS'))[0];
+          if (st && (st.Last_SQL_Error || st.Last_IO_Error)) throw Object.assign(new Error(`bench mysql: the replica failed: ${String(st.Last_SQL_Error || st.Last_IO_Error)}`), { fatal: true });
+          return (await replica.num('SELECT count(*) FROM stream_t WHERE id = -2')) === 1;
+        }, 900_000);
+        endCpu();
+        await replica.query('STOP SLAVE');
+        const [ra, rb] = [await sourcePrint(), String((await replica.query(fingerprint))[0].f)];
+        if (ra !== rb) throw new Error(`bench mysql: the replica holds different rows (count:sum ${rb} vs ${ra})`);
+        replicaRun = { txPerSec: (TX_COUNT + 1) / ((replicaDone - s0) / 1000), seconds: (replicaDone - s0) / 1000 };
+        say(`streaming ceiling (replica): drained at ${fmt(replicaRun.txPerSec)} tx/s (${secs(replicaDone - s0)})`);
+
         // The same segment replayed by MariaDB's own tools into the ceiling database, with the pipeline idle.
         const files = (await root.query('SHOW BINARY LOGS')).map((r) => String(r.Log_name));
         const segment = files.slice(files.indexOf(from.file), files.indexOf(to.file) + 1).map((f) => path.join(server.baseDir, f));
@@ -318,18 +351,20 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
     cpu.stop();
 
     const rp = replay as { txPerSec: number; seconds: number } | null;
-    if (!rp) throw new Error('bench mysql: no replay ceiling');
+    const rr = replicaRun as { txPerSec: number; seconds: number } | null;
+    if (!rp || !rr) throw new Error('bench mysql: no streaming ceiling');
     const snapResult = (s: { rowsPerSec: number; seconds: number; rowsPerSecFromSnapshotStart: number }) => ({ rowsPerSec: Math.round(s.rowsPerSec), seconds: round2(s.seconds), rowsPerSecFromSnapshotStart: Math.round(s.rowsPerSecFromSnapshotStart), ratio: round2(s.rowsPerSec / dumpRate) });
     const streamResult = (s: MysqlStreamRun) => ({
       ...(Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.abs(v) >= 100 ? Math.round(v) : round2(v)])) as unknown as MysqlStreamRun),
       liveRatioToWriters: round2(s.liveTxPerSec / s.writerTxPerSec),
+      backlogRatioToReplica: round2(s.backlogDrainTxPerSec / rr.txPerSec),
       backlogRatioToReplay: round2(s.backlogDrainTxPerSec / rp.txPerSec),
     });
     const loadAfter = os.loadavg().map(round2);
     const results: MysqlBenchResults = {
       parameters: { rows: ROWS, transactions: TX_COUNT, clients: CLIENTS, keyRange: KEY_RANGE, mariadb: version },
       snapshot: { ceilingRowsPerSec: Math.round(dumpRate), ceilingSeconds: round2(dumpMs / 1000), toPostgres: snapResult(runs.postgres.snap), toMysql: snapResult(runs.mysql.snap) },
-      streaming: { binlogReplayCeilingTxPerSec: Math.round(rp.txPerSec), binlogReplaySeconds: round2(rp.seconds), toPostgres: streamResult(runs.postgres.stream), toMysql: streamResult(runs.mysql.stream) },
+      streaming: { replicaCeilingTxPerSec: Math.round(rr.txPerSec), replicaSeconds: round2(rr.seconds), binlogReplayTxPerSec: Math.round(rp.txPerSec), binlogReplaySeconds: round2(rp.seconds), toPostgres: streamResult(runs.postgres.stream), toMysql: streamResult(runs.mysql.stream) },
       cpuCoresByPhase: cpuByPhase,
       loadAverage: { before: loadBefore, after: loadAfter },
     };
@@ -341,9 +376,9 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
     }
     for (const [name, s] of [['MySQL → PostgreSQL', r.streaming.toPostgres], ['MySQL → MySQL', r.streaming.toMysql]] as const) {
       say(`${pad(`streaming live ${name}`, 38)}nilus ${pad(`${fmt(s.liveTxPerSec)} tx/s`, 18)}writers ${pad(`${fmt(s.writerTxPerSec)} tx/s`, 35)}ratio ${s.liveRatioToWriters.toFixed(2)}`);
-      say(`${pad(`streaming backlog ${name}`, 38)}nilus ${pad(`${fmt(s.backlogDrainTxPerSec)} tx/s`, 18)}ceiling (binlog replay) ${pad(`${fmt(rp.txPerSec)} tx/s`, 19)}ratio ${s.backlogRatioToReplay.toFixed(2)}`);
+      say(`${pad(`streaming backlog ${name}`, 38)}nilus ${pad(`${fmt(s.backlogDrainTxPerSec)} tx/s`, 18)}ceiling (replica) ${pad(`${fmt(rr.txPerSec)} tx/s`, 25)}ratio ${s.backlogRatioToReplica.toFixed(2)}   (mariadb-binlog | mariadb ${fmt(rp.txPerSec)} tx/s, ratio ${s.backlogRatioToReplay.toFixed(2)})`);
     }
-    say(`(snapshots count from starting the daemons; live streaming from the first commit to the last at the destination; the backlog from the capture's reconnect to the binlog until the last row is there; the replay is one mariadb session applying the backlog segment's row events. Load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')} on ${os.cpus().length} cores.)`);
+    say(`(snapshots count from starting the daemons; live streaming from the first commit to the last at the destination; the backlog from the capture's reconnect to the binlog until the last row is there; the replica from START SLAVE until the last row is there. Load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')} on ${os.cpus().length} cores.)`);
     return results;
   } finally {
     cpu.stop();
