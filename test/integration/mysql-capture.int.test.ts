@@ -5,7 +5,7 @@ import { runCli, waitFor, writeConfig } from '../support/daemons.js';
 import { startMariaDb, type MariaDbServer } from '../harness/index.js';
 import { mysqlPgDifference, mysqlQuery, mysqlSql } from '../support/mysql-compare.js';
 import { startMysqlPipeline, type MysqlPipeline } from '../support/mysql-pipeline.js';
-import { ALL_TYPES, insertItems } from '../support/mysql-fixtures.js';
+import { ALL_TYPES, insertItems, KEY_SHAPES } from '../support/mysql-fixtures.js';
 import { tableText } from '../support/pg-compare.js';
 
 async function waitSame(p: MysqlPipeline, table: string, what: string, timeoutMs = 90_000) {
@@ -34,11 +34,7 @@ async function endToEnd(rowMetadata: 'NO_LOG' | 'FULL') {
       insertItems(1, 200),
       'CREATE TABLE events (id int AUTO_INCREMENT PRIMARY KEY, kind varchar(20) NOT NULL)',
       "INSERT INTO events (kind) VALUES ('seed'), ('seed'), ('seed')",
-      // A composite text key (keyset pages over two columns, emoji in the key) and a keyless table.
-      'CREATE TABLE tags (name varchar(20), n int, id int NOT NULL, PRIMARY KEY (name, n))',
-      "INSERT INTO tags SELECT CONCAT(CASE seq % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'B😀' ELSE 'c''d' END, seq % 7), seq, seq FROM seq_1_to_180",
-      'CREATE TABLE logs (id int NOT NULL, msg text)',
-      "INSERT INTO logs SELECT seq, CONCAT('m', seq) FROM seq_1_to_120",
+      ...KEY_SHAPES,
     );
     p.capture.start();
     p.sink.start();

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../support/daemons.js';
 import { mysqlQuery, mysqlSql } from '../support/mysql-compare.js';
-import { ALL_TYPES, insertItems } from '../support/mysql-fixtures.js';
+import { ALL_TYPES, insertItems, KEY_SHAPES } from '../support/mysql-fixtures.js';
 import { mysqlMysqlDifference, readMysqlPair } from '../support/mysql-mysql-compare.js';
 import { startMysqlToMysqlPipeline, type MysqlToMysqlPipeline } from '../support/mysql-mysql-pipeline.js';
 
@@ -25,11 +25,7 @@ describe('MySQL (MariaDB) → JetStream → MySQL (MariaDB)', () => {
       p.sourceUrl,
       ALL_TYPES,
       insertItems(1, 200),
-      // A composite text key with emoji and a quote in it, and a keyless table.
-      'CREATE TABLE tags (name varchar(20), n int, id int NOT NULL, PRIMARY KEY (name, n))',
-      "INSERT INTO tags SELECT CONCAT(CASE seq % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'B😀' ELSE 'c''d' END, seq % 7), seq, seq FROM seq_1_to_180",
-      'CREATE TABLE logs (id int NOT NULL, msg text)',
-      "INSERT INTO logs SELECT seq, CONCAT('m', seq) FROM seq_1_to_120",
+      ...KEY_SHAPES,
     );
     p.capture.start();
     p.sink.start();

@@ -26,14 +26,14 @@ export async function mysqlQuery(url: string, sql: string, params: unknown[] = [
   }
 }
 
-interface MyColumn {
+export interface MyColumn {
   name: string;
   dataType: string;
   columnType: string;
   nullable: boolean;
 }
 
-async function mysqlColumns(conn: mysql.Connection, db: string, table: string): Promise<MyColumn[]> {
+export async function mysqlColumns(conn: mysql.Connection, db: string, table: string): Promise<MyColumn[]> {
   const [rows] = await conn.query<mysql.RowDataPacket[]>(
     'SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [db, table],
@@ -80,7 +80,7 @@ function normaliseEither(v: string, c: MyColumn): string | undefined {
   }
 }
 
-function normaliseMysql(v: string | null, c: MyColumn): string | null {
+export function normaliseMysql(v: string | null, c: MyColumn): string | null {
   if (v === null) return null;
   const either = normaliseEither(v, c);
   if (either !== undefined) return either;
@@ -116,6 +116,11 @@ function normalisePg(v: string | null, c: MyColumn): string | null {
   }
 }
 
+/** Bytes and BIT as hex, FLOAT widened (the text protocol prints FLOAT with 6 digits). */
+export function mysqlSelectList(cols: MyColumn[]): string {
+  return cols.map((c) => (c.dataType === 'float' ? `CAST(${q(c.name)} AS DOUBLE)` : isBinaryFamily(c.dataType) || c.dataType === 'bit' ? `HEX(${q(c.name)})` : q(c.name))).join(', ');
+}
+
 export interface TableTexts {
   columns: string[];
   rows: (string | null)[][];
@@ -128,9 +133,7 @@ export async function readBothSides(mysqlUrl: string, db: string, table: string,
   await client.connect();
   try {
     const cols = await mysqlColumns(conn, db, table);
-    const select = cols
-      .map((c) => (c.dataType === 'float' ? `CAST(${q(c.name)} AS DOUBLE)` : isBinaryFamily(c.dataType) || c.dataType === 'bit' ? `HEX(${q(c.name)})` : q(c.name)))
-      .join(', ');
+    const select = mysqlSelectList(cols);
     const [myRows] = await conn.query({ sql: `SELECT ${select} FROM ${q(db)}.${q(table)} ORDER BY ${q(orderBy)}`, rowsAsArray: true, typeCast: (f: { string(): string | null }) => f.string() } as mysql.QueryOptions);
     const source = (myRows as unknown as (string | null)[][]).map((r) => r.map((v, i) => normaliseMysql(v, cols[i])));
     // JSON: let PostgreSQL's jsonb canonicalise the source's text, as it did the copy's.

@@ -37,3 +37,11 @@ export const insertItems = (from: number, to: number) => {
   return `INSERT INTO items VALUES ${rows.join(',\n')}`;
 };
 
+
+/** A composite text key (emoji and a quote in it: keyset pages over two columns) and a keyless table, seeded. */
+export const KEY_SHAPES = [
+  'CREATE TABLE tags (name varchar(20), n int, id int NOT NULL, PRIMARY KEY (name, n))',
+  "INSERT INTO tags SELECT CONCAT(CASE seq % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'B😀' ELSE 'c''d' END, seq % 7), seq, seq FROM seq_1_to_180",
+  'CREATE TABLE logs (id int NOT NULL, msg text)',
+  "INSERT INTO logs SELECT seq, CONCAT('m', seq) FROM seq_1_to_120",
+];
