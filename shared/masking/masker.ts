@@ -1,4 +1,4 @@
-import type { Change, ChangeBatch, Row } from '../envelope.js';
+import type { Change, ChangeBatch, Row, RowsBatch } from '../envelope.js';
 import { NilusError } from '../errors.js';
 import type { ColumnSchema, LogicalType, TableSchema } from '../logical-types.js';
 import type { MaskSpec } from './params.js';
@@ -26,7 +26,7 @@ export interface MaskedColumn extends ColumnSchema {
 }
 
 /** What the sink hands the masker: messages of one batch, in stream order. */
-export type MaskItem = { kind: 'schema'; table: TableSchema } | { kind: 'change'; batch: ChangeBatch } | { kind: 'other' };
+export type MaskItem = { kind: 'schema'; table: TableSchema } | { kind: 'change'; batch: ChangeBatch } | { kind: 'rows'; batch: RowsBatch } | { kind: 'other' };
 
 export interface Masker {
   /** False when nothing is masked (the runtime can skip the step). */
@@ -45,6 +45,8 @@ export interface Masker {
   mask(items: readonly MaskItem[]): void | Promise<void>;
   /** One change of a table described by `t` (a capture's path). */
   maskChange(t: TableSchema, change: Change): void | Promise<void>;
+  /** Snapshot rows of a table described by `t`, values in its column order, in place (a capture's path). */
+  maskRows(t: TableSchema, rows: unknown[][]): void | Promise<void>;
   /** Masked column names of a table. */
   maskedColumns(schema: string, table: string): string[];
 }
@@ -66,6 +68,10 @@ interface Plan {
   seqCols: CompiledColumn[];
   /** Masks one row image in place. */
   row: (row: Row) => void;
+  /** Masks one row given as values in the table's column order, in place. */
+  array: (values: unknown[]) => void;
+  /** The table's column names joined, to check a `rows` message's columns against. */
+  columnList: string;
 }
 
 /**
@@ -78,6 +84,13 @@ function rowMasker(cols: CompiledColumn[]): (row: Row) => void {
   const body = cols.map((c, i) => `v = row[${JSON.stringify(c.name)}]; if (v !== null && v !== undefined) row[${JSON.stringify(c.name)}] = f[${i}](v);`).join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('f', `return function maskRow(row) { let v;\n${body}\n};`)(cols.map((c) => c.fn)) as (row: Row) => void;
+}
+
+/** The same for rows as arrays: each masked column at its constant index. */
+function arrayMasker(cols: CompiledColumn[], indexes: number[]): (values: unknown[]) => void {
+  const body = cols.map((_, i) => `v = a[${indexes[i]}]; if (v !== null && v !== undefined) a[${indexes[i]}] = f[${i}](v);`).join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('f', `return function maskArray(a) { let v;\n${body}\n};`)(cols.map((c) => c.fn)) as (values: unknown[]) => void;
 }
 
 const CACHE_LIMIT = 1_000_000;
@@ -172,7 +185,8 @@ export function createMasker(settings: MaskSettings): Masker {
       });
     }
     const masked: TableSchema = { ...t, columns: t.columns.map((c) => outCols.get(c.name) ?? c) };
-    return { masked, cols, seqCols: cols.filter((c) => c.seq), row: rowMasker(cols) };
+    const indexes = cols.map((c) => t.columns.findIndex((col) => col.name === c.name));
+    return { masked, cols, seqCols: cols.filter((c) => c.seq), row: rowMasker(cols), array: arrayMasker(cols, indexes), columnList: t.columns.map((c) => c.name).join('\u0000') };
   }
 
   function planFor(t: TableSchema): Plan | null {
@@ -200,19 +214,24 @@ export function createMasker(settings: MaskSettings): Masker {
   /** Values of sequential columns without a number yet, per scope. */
   function collectMissing(changes: readonly Change[], plan: Plan, into: Map<SeqColumn, Set<string>>) {
     for (const c of plan.seqCols) {
-      const seq = c.seq!;
-      for (const ch of changes) {
-        for (const row of [ch.key, ch.before, ch.after]) {
-          const v = row?.[c.name];
-          if (v === null || v === undefined) continue;
-          const s = canonical(v);
-          if (seq.cache.has(s)) continue;
-          let set = into.get(seq);
-          if (!set) into.set(seq, (set = new Set()));
-          set.add(s);
-        }
-      }
+      for (const ch of changes) for (const row of [ch.key, ch.before, ch.after]) if (row) noteMissing(c.seq!, row[c.name], into);
     }
+  }
+
+  function collectMissingInRows(rows: readonly unknown[][], plan: Plan, into: Map<SeqColumn, Set<string>>) {
+    for (const c of plan.seqCols) {
+      const i = plan.masked.columns.findIndex((col) => col.name === c.name);
+      for (const row of rows) noteMissing(c.seq!, row[i], into);
+    }
+  }
+
+  function noteMissing(seq: SeqColumn, v: unknown, into: Map<SeqColumn, Set<string>>) {
+    if (v === null || v === undefined) return;
+    const s = canonical(v);
+    if (seq.cache.has(s)) return;
+    let set = into.get(seq);
+    if (!set) into.set(seq, (set = new Set()));
+    set.add(s);
   }
 
   async function resolveMissing(missing: Map<SeqColumn, Set<string>>): Promise<void> {
@@ -230,6 +249,9 @@ export function createMasker(settings: MaskSettings): Masker {
 
   const noSchema = (key: string) =>
     Object.assign(new Error(`changes of masked table ${key} arrived before its schema: they cannot be masked (the stream was trimmed before its schema event?)`), { permanent: true });
+
+  const otherColumns = (key: string, columns: string[]) =>
+    Object.assign(new Error(`snapshot rows of ${key} list columns (${columns.join(', ')}) that are not those of its schema event`), { permanent: true });
 
   return {
     active: tables.size > 0,
@@ -253,20 +275,28 @@ export function createMasker(settings: MaskSettings): Masker {
       if (tables.size === 0) return;
       if (seqScopes.size) trimCaches();
       const work: [Change[], Plan][] = [];
+      const rowWork: [unknown[][], Plan][] = [];
       let missing: Map<SeqColumn, Set<string>> | null = null;
       for (const item of items) {
         if (item.kind === 'schema') planFor(item.table);
-        else if (item.kind === 'change') {
+        else if (item.kind === 'change' || item.kind === 'rows') {
           const key = `${item.batch.schema}.${item.batch.table}`;
           if (!tables.has(key)) continue;
           const plan = current.get(key);
           if (!plan) throw noSchema(key);
-          work.push([item.batch.changes, plan]);
-          if (plan.seqCols.length) collectMissing(item.batch.changes, plan, (missing ??= new Map()));
+          if (item.kind === 'change') {
+            work.push([item.batch.changes, plan]);
+            if (plan.seqCols.length) collectMissing(item.batch.changes, plan, (missing ??= new Map()));
+          } else {
+            if (item.batch.columns.join('\u0000') !== plan.columnList) throw otherColumns(key, item.batch.columns);
+            rowWork.push([item.batch.rows, plan]);
+            if (plan.seqCols.length) collectMissingInRows(item.batch.rows, plan, (missing ??= new Map()));
+          }
         }
       }
       const apply = () => {
         for (const [changes, plan] of work) for (let i = 0; i < changes.length; i++) maskOne(changes[i], plan);
+        for (const [rows, plan] of rowWork) for (let i = 0; i < rows.length; i++) plan.array(rows[i]);
       };
       if (missing && missing.size) return resolveMissing(missing).then(apply);
       apply();
@@ -281,6 +311,20 @@ export function createMasker(settings: MaskSettings): Masker {
         if (missing.size) return resolveMissing(missing).then(() => maskOne(change, plan));
       }
       maskOne(change, plan);
+    },
+    maskRows(t, rows) {
+      const plan = planFor(t);
+      if (!plan) return;
+      const apply = () => {
+        for (let i = 0; i < rows.length; i++) plan.array(rows[i]);
+      };
+      if (plan.seqCols.length) {
+        trimCaches();
+        const missing = new Map<SeqColumn, Set<string>>();
+        collectMissingInRows(rows, plan, missing);
+        if (missing.size) return resolveMissing(missing).then(apply);
+      }
+      apply();
     },
     maskedColumns(schema, table) {
       return [...(tables.get(`${schema}.${table}`)?.keys() ?? [])];

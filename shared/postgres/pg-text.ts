@@ -72,6 +72,33 @@ export function encodePgText(value: unknown, type: LogicalType): string | null {
   return encodeScalar(value, type);
 }
 
+/**
+ * The encoder of one type, as a function chosen once (a per-value switch on
+ * the type costs more than most conversions). Values must not be null.
+ */
+export function pgTextEncoder(type: LogicalType): (value: unknown) => string {
+  switch (type.kind) {
+    case 'array':
+      return (v) => encodeArray(v as unknown[], type.of);
+    case 'text':
+    case 'enum':
+    case 'uuid':
+    case 'decimal':
+    case 'time':
+    case 'interval':
+      return (v) => (typeof v === 'string' ? v : String(v));
+    case 'int16':
+    case 'int32':
+    case 'int64':
+    case 'uint64':
+    case 'float32':
+    case 'float64':
+      return (v) => (typeof v === 'number' ? numberText(v) : String(v));
+    default:
+      return (v) => encodeScalar(v, type);
+  }
+}
+
 function encodeScalar(value: unknown, type: ScalarType): string {
   switch (type.kind) {
     case 'bool':

@@ -1,5 +1,5 @@
 import type mysql from 'mysql2/promise';
-import type { Row, SourceRef } from '../../shared/envelope.js';
+import { rowPosition, type Row, type RowsBatch, type SourceRef } from '../../shared/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { connectMysql, mysqlConnectionConfig, quoteMysqlIdent as quoteId } from '../../shared/mysql/mysql-connect.js';
@@ -125,39 +125,64 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
     return 'NULL';
   }
 
-  function extraLiteral(role: TablePlan['extra'][number]['role'], r: Upsert): string {
+  function extraLiteral(role: TablePlan['extra'][number]['role'], op: Upsert['op'], pos: string): string {
     switch (role) {
       case 'deleted':
         return 'FALSE';
       case 'op':
-        return quoteString(r.op);
+        return quoteString(op);
       case 'position':
-        return quoteString(r.pos);
+        return quoteString(pos);
       case 'synced-at':
         return 'UTC_TIMESTAMP(6)';
     }
   }
 
+  /** `INSERT INTO t (cols) VALUES ` and, for keyed tables, the ` ON DUPLICATE KEY UPDATE …` that makes it an upsert. */
+  function insertInto(target: Target, plan: TablePlan, cols: ColumnPlan[]): { head: string; tail: string } {
+    const names = [...cols.map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
+    let tail = '';
+    if (plan.key.length > 0) {
+      const updatable = [...cols.filter((c) => !plan.key.includes(c.name)).map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
+      tail = ` ON DUPLICATE KEY UPDATE ${updatable.length ? updatable.map((c) => `${c} = VALUES(${c})`).join(', ') : `${quoteId(plan.key[0])} = ${quoteId(plan.key[0])}`}`;
+    }
+    return { head: `INSERT INTO ${target.sql} (${names.join(', ')}) VALUES `, tail };
+  }
+
   /** Multi-row INSERT (… ON DUPLICATE KEY UPDATE for keyed tables), one per set of unchanged columns, chunked under max_allowed_packet. */
   async function upsert(target: Target, t: TableSchema, plan: TablePlan, rows: Upsert[]): Promise<void> {
-    const keyed = plan.key.length > 0;
     for (const group of groupByUnchanged(rows)) {
       const skip = new Set(group[0].unchanged);
       const cols = plan.columns.filter((c) => !skip.has(c.name));
-      const names = [...cols.map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
-      let tail = '';
-      if (keyed) {
-        const updatable = [...cols.filter((c) => !plan.key.includes(c.name)).map((c) => quoteId(c.name)), ...plan.extra.map((e) => quoteId(e.name))];
-        tail = ` ON DUPLICATE KEY UPDATE ${updatable.length ? updatable.map((c) => `${c} = VALUES(${c})`).join(', ') : `${quoteId(plan.key[0])} = ${quoteId(plan.key[0])}`}`;
-      }
-      const inKey = cols.map((c) => keyed && plan.key.includes(c.name));
+      const inKey = cols.map((c) => plan.key.includes(c.name));
       const tuples = group.map((r) => {
         const parts = cols.map((c, i) => encode(r.values[c.name], c, t, inKey[i]));
-        for (const e of plan.extra) parts.push(extraLiteral(e.role, r));
+        for (const e of plan.extra) parts.push(extraLiteral(e.role, r.op, r.pos));
         return `(${parts.join(', ')})`;
       });
-      await chunked(`INSERT INTO ${target.sql} (${names.join(', ')}) VALUES `, tuples, ', ', tail);
+      const { head, tail } = insertInto(target, plan, cols);
+      await chunked(head, tuples, ', ', tail);
     }
+  }
+
+  /**
+   * Snapshot rows straight from their arrays, as the same multi-row upsert:
+   * a key already there (a replay) is updated, and a key read twice in one
+   * step ends with its later row, as MySQL applies the rows in order.
+   */
+  async function load(target: Target, t: TableSchema, plan: TablePlan, pages: RowsBatch[]): Promise<void> {
+    const index = plan.columns.map((c) => t.columns.findIndex((col) => col.name === c.name));
+    const inKey = plan.columns.map((c) => plan.key.includes(c.name));
+    const tuples: string[] = [];
+    for (const page of pages) {
+      page.rows.forEach((row, r) => {
+        const parts = plan.columns.map((c, i) => encode(row[index[i]], c, t, inKey[i]));
+        for (const e of plan.extra) parts.push(extraLiteral(e.role, 'r', e.role === 'position' ? rowPosition(page.positionPrefix, page.firstOrdinal + r) : ''));
+        tuples.push(`(${parts.join(', ')})`);
+      });
+    }
+    const { head, tail } = insertInto(target, plan, plan.columns);
+    await chunked(head, tuples, ', ', tail);
   }
 
   /** Runs head + items joined + tail in as few statements as fit the packet limit. */
@@ -274,6 +299,9 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
               break;
             case 'append':
               await upsert(target, step.table, plan, step.rows);
+              break;
+            case 'load':
+              await load(target, step.table, plan, step.pages);
               break;
             case 'delete-match':
               await deleteMatch(target, plan, step.row);

@@ -5,8 +5,9 @@ import type { TableSchema } from '../../shared/logical-types.js';
 import { connectPg } from '../../shared/postgres/pg-connect.js';
 import { encodePgText } from '../../shared/postgres/pg-text.js';
 import type { ApplyStep, SinkConnector, SinkFactory, SinkState, Upsert } from '../runtime/connector.js';
+import { expandLoad } from '../runtime/compact.js';
 import { extraColumns, groupByUnchanged, type ExtraColumn } from '../runtime/table-sink.js';
-import { copyInto } from './pg-copy.js';
+import { copyFieldWriter, copyRows, type CopyFieldWriter } from './pg-copy.js';
 import { pgColumnType, quoteIdent } from './pg-ddl.js';
 import { pgSinkOptions, type PgSinkOptions } from './pg-sink-options.js';
 
@@ -96,26 +97,39 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
     };
   }
 
+  /** COPY field writers of a table's columns, made once per shape. */
+  const writers = new WeakMap<TableSchema, CopyFieldWriter[]>();
+  const writersOf = (t: TableSchema) => {
+    let w = writers.get(t);
+    if (!w) writers.set(t, (w = t.columns.map((c) => copyFieldWriter(c.type))));
+    return w;
+  };
+
   /**
-   * Snapshot rows usually land in an empty range: COPY them, and fall back to
-   * the upsert when a key is already there (a replay after a crash). Rows
-   * without a key are appended, which COPY does as well.
+   * Snapshot rows usually land in an empty key range: COPY them, inside a
+   * savepoint; a key that is already there (a replay after a crash) rolls it
+   * back, and the rows go through the upsert instead.
    */
-  async function tryCopy(target: Target, cols: TableSchema['columns'], values: (string | null)[][]): Promise<boolean> {
-    const names = cols.map((c) => quoteIdent(c.name));
-    if (target.key.length === 0) {
-      await copyInto(db(), target.sql, names, values);
-      return true;
+  async function load(target: Target, step: Extract<ApplyStep, { kind: 'load' }>): Promise<void> {
+    let rows = 0;
+    for (const p of step.pages) rows += p.rows.length;
+    if (!opts['metadata-columns'] && rows >= COPY_MIN_ROWS) {
+      const names = step.table.columns.map((c) => quoteIdent(c.name));
+      const chunks = step.pages.map((p) => p.rows);
+      if (target.key.length === 0) return copyRows(db(), target.sql, names, writersOf(step.table), chunks);
+      await db().query('SAVEPOINT nilus_copy');
+      try {
+        await copyRows(db(), target.sql, names, writersOf(step.table), chunks);
+        await db().query('RELEASE SAVEPOINT nilus_copy');
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== '23505') throw e;
+        await db().query('ROLLBACK TO SAVEPOINT nilus_copy');
+      }
     }
-    await db().query('SAVEPOINT nilus_copy');
-    try {
-      await copyInto(db(), target.sql, names, values);
-      await db().query('RELEASE SAVEPOINT nilus_copy');
-      return true;
-    } catch (e) {
-      if ((e as { code?: string }).code !== '23505') throw e;
-      await db().query('ROLLBACK TO SAVEPOINT nilus_copy');
-      return false;
+    for (const s of expandLoad(step)) {
+      if (s.kind === 'rows') await upsert(target, s.table, s.upserts);
+      else if (s.kind === 'append') await upsert(target, s.table, s.rows);
     }
   }
 
@@ -123,10 +137,15 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
     for (const group of groupByUnchanged(rows)) {
       const skip = new Set(group[0].unchanged);
       const cols = table.columns.filter((c) => !skip.has(c.name));
+      // Rows without a key are appended: COPY does that as well, without a conflict to fall back from.
+      if (target.key.length === 0 && !opts['metadata-columns'] && group.length >= COPY_MIN_ROWS) {
+        const w = writersOf(table);
+        const idx = cols.map((c) => table.columns.indexOf(c));
+        await copyRows(db(), target.sql, cols.map((c) => quoteIdent(c.name)), idx.map((i) => w[i]), [group.map((r) => cols.map((c) => r.values[c.name]))]);
+        continue;
+      }
       const params: unknown[] = [];
       const values = cols.map((c) => group.map((r) => encodePgText(r.values[c.name], c.type)));
-      const copyable = !opts['metadata-columns'] && (target.key.length === 0 || group.every((r) => r.op === 'r'));
-      if (copyable && group.length >= COPY_MIN_ROWS && (await tryCopy(target, cols, values))) continue;
       const extraCols: string[] = [];
       if (opts['metadata-columns']) {
         values.push(group.map((r) => r.op), group.map((r) => r.pos));
@@ -149,6 +168,7 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
       await db().query(`INSERT INTO ${target.sql} (${allCols.join(', ')}) SELECT ${select.join(', ')} FROM ${src.from}${conflict}`, params);
     }
   }
+
 
   async function remove(target: Target, table: TableSchema, keys: { key: Record<string, unknown>; pos: string }[]): Promise<void> {
     const params: unknown[] = [];
@@ -205,6 +225,9 @@ function createPgSink(name: string, address: string, opts: PgSinkOptions, log: L
               break;
             case 'append':
               await upsert(target, step.table, step.rows);
+              break;
+            case 'load':
+              await load(target, step);
               break;
             case 'delete-match':
               await deleteMatch(target, step.table, step.row);

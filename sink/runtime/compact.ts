@@ -1,4 +1,4 @@
-import type { Change, Row, SourceRef } from '../../shared/envelope.js';
+import { rowChanges, type Change, type Row, type SourceRef } from '../../shared/envelope.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { ApplyStep, Delete, Upsert } from './connector.js';
 
@@ -10,6 +10,13 @@ import type { ApplyStep, Delete, Upsert } from './connector.js';
  */
 export function compact(source: SourceRef, table: TableSchema, changes: Change[]): ApplyStep[] {
   return table.primaryKey.length ? compactKeyed(source, table, changes) : compactKeyless(source, table, changes);
+}
+
+/** A load step as ordinary steps (upserts folded by key, or appends): for paths without a bulk load, and its fallback. */
+export function expandLoad(step: Extract<ApplyStep, { kind: 'load' }>): ApplyStep[] {
+  const changes: Change[] = [];
+  for (const page of step.pages) for (const ch of rowChanges(page, step.table.primaryKey)) changes.push(ch);
+  return compact(step.source, step.table, changes);
 }
 
 type Entry = { upsert: Upsert } | { delete: Delete };

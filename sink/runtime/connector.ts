@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Row, SourceRef } from '../../shared/envelope.js';
+import type { Row, RowsBatch, SourceRef } from '../../shared/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 
@@ -26,7 +26,15 @@ export type ApplyStep =
   | { kind: 'append'; source: SourceRef; table: TableSchema; rows: Upsert[] }
   /** Table without a key: remove one row equal to this image (REPLICA IDENTITY FULL deletes/updates). */
   | { kind: 'delete-match'; source: SourceRef; table: TableSchema; row: Row; pos: string }
-  | { kind: 'truncate'; source: SourceRef; table: TableSchema };
+  | { kind: 'truncate'; source: SourceRef; table: TableSchema }
+  /**
+   * Snapshot rows (op `r`) of consecutive `rows` messages, values in the order
+   * of `table.columns`. Usually new to the destination, so a bulk path (COPY)
+   * fits; but a key may already be there (a replay after a crash), or even
+   * twice in one step (a snapshot read again): then the last row of a key
+   * wins, as `expandLoad()` in compact.ts folds them.
+   */
+  | { kind: 'load'; source: SourceRef; table: TableSchema; pages: RowsBatch[] };
 
 export interface SinkState {
   /** Highest stream sequence whose effect the destination holds (0 when none): later messages only. */

@@ -1,7 +1,7 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { decode, encode } from '../../shared/codec.js';
-import { Headers, type ChangeBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
+import { ENVELOPE_VERSION, Headers, rowChanges, type Change, type ChangeBatch, type RowsBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { isNilusError, isTransient } from '../../shared/errors.js';
 import { ensureStream, isNotFound, type Bus } from '../../shared/jetstream.js';
 import { errorSummary, retryForever } from '../../shared/lifecycle.js';
@@ -41,7 +41,7 @@ const PULL_BUDGET_BYTES = 32 * 1024 * 1024;
 interface Decoded {
   seq: number;
   msg: JsMsg;
-  body: { kind: 'change'; batch: ChangeBatch } | { kind: 'schema'; event: SchemaEvent } | { kind: 'other' };
+  body: { kind: 'change'; batch: ChangeBatch } | { kind: 'rows'; batch: RowsBatch } | { kind: 'schema'; event: SchemaEvent } | { kind: 'other' };
 }
 
 /**
@@ -174,6 +174,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
   function decodeMessage(msg: JsMsg): Decoded {
     const kind = msg.headers?.get(Headers.kind);
     if (kind === 'change') return { seq: msg.seq, msg, body: { kind: 'change', batch: decode<ChangeBatch>(msg.data) } };
+    if (kind === 'rows') return { seq: msg.seq, msg, body: { kind: 'rows', batch: decode<RowsBatch>(msg.data) } };
     if (kind === 'schema') return { seq: msg.seq, msg, body: { kind: 'schema', event: decode<SchemaEvent>(msg.data) } };
     return { seq: msg.seq, msg, body: { kind: 'other' } };
   }
@@ -189,22 +190,28 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     await opts.masker.mask(
       items.map((d) =>
         d.body.kind === 'schema' ? (wanted(d.body.event.table.schema, d.body.event.table.table) ? { kind: 'schema', table: d.body.event.table } : { kind: 'other' })
-        : d.body.kind === 'change' && wanted(d.body.batch.schema, d.body.batch.table) ? d.body
+        : (d.body.kind === 'change' || d.body.kind === 'rows') && wanted(d.body.batch.schema, d.body.batch.table) ? d.body
         : { kind: 'other' },
       ),
     );
   }
 
-  /** Steps for messages, in stream order; consecutive changes of one table fold together. */
+  /**
+   * Steps for messages, in stream order; consecutive changes of one table fold
+   * together, and consecutive snapshot rows of one table make one load step.
+   */
   function plan(items: Decoded[]): { steps: ApplyStep[]; rows: number } {
     const steps: ApplyStep[] = [];
     let rows = 0;
     let run: { key: string; batch: ChangeBatch; changes: ChangeBatch['changes'] } | null = null;
+    const schemaOf = (key: string) => {
+      const known = schemas.get(key);
+      if (!known) throw Object.assign(new Error(`no schema known for ${key}: the stream was trimmed before its schema event`), { permanent: true });
+      return known;
+    };
     const endRun = () => {
       if (!run) return;
-      const known = schemas.get(run.key);
-      if (!known) throw Object.assign(new Error(`no schema known for ${run.key}: the stream was trimmed before its schema event`), { permanent: true });
-      steps.push(...compact(run.batch.source, known.table, run.changes));
+      steps.push(...compact(run.batch.source, schemaOf(run.key).table, run.changes));
       run = null;
     };
     for (const d of items) {
@@ -223,6 +230,18 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         run ??= { key, batch: b, changes: [] };
         for (const ch of b.changes) run.changes.push(ch);
         rows += b.changes.length;
+      } else if (d.body.kind === 'rows') {
+        const b = d.body.batch;
+        if (!wanted(b.schema, b.table)) continue;
+        endRun();
+        const known = schemaOf(tableKey(b.schema, b.table));
+        if (b.columns.length !== known.table.columns.length || b.columns.some((c, i) => c !== known.table.columns[i].name)) {
+          throw Object.assign(new Error(`snapshot rows of ${tableKey(b.schema, b.table)} at stream sequence ${d.seq} list columns (${b.columns.join(', ')}) that are not those of its schema event`), { permanent: true });
+        }
+        const prev = steps.at(-1);
+        if (prev?.kind === 'load' && prev.table === known.table) prev.pages.push(b);
+        else steps.push({ kind: 'load', source: b.source, table: known.table, pages: [b] });
+        rows += b.rows.length;
       }
     }
     endRun();
@@ -267,11 +286,12 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       } catch (e) {
         if (!connector.isPermanent(e)) throw e;
       }
-      if (item.body.kind !== 'change') throw new Error(`the destination rejects the schema of message ${item.seq}`);
+      if (item.body.kind !== 'change' && item.body.kind !== 'rows') throw new Error(`the destination rejects the schema of message ${item.seq}`);
       const batch = item.body.batch;
       const known = schemas.get(tableKey(batch.schema, batch.table))!;
+      const changes = 'changes' in batch ? batch.changes : rowChanges(batch, known.table.primaryKey);
       let parked = 0;
-      for (const ch of batch.changes) {
+      for (const ch of changes) {
         let lastError: unknown = null;
         for (let attempt = 0; attempt < opts.maxRetries; attempt++) {
           try {
@@ -293,14 +313,16 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     }
   }
 
-  async function deadLetter(batch: ChangeBatch, change: ChangeBatch['changes'][number], error: unknown): Promise<void> {
+  /** Parks one change as a one-change `change` message (snapshot rows too), with the error in a header. */
+  async function deadLetter(batch: ChangeBatch | RowsBatch, change: Change, error: unknown): Promise<void> {
     dlqReady ??= ensureStream(bus, deadLetterStreamName(), [DEAD_LETTER_SUBJECTS], { 'max-age': 30 * 86_400_000, 'max-bytes': -1, replicas: 1, 'duplicate-window': 120_000 });
     await dlqReady;
     const h = natsHeaders();
     h.set(Headers.kind, 'change');
     h.set('Nilus-Error', errorSummary(error).slice(0, 4000));
     h.set('Nilus-Sink', opts.name);
-    await bus.js.publish(deadLetterSubject(opts.name, batch.schema, batch.table), encode({ ...batch, changes: [change] }), { headers: h, msgID: `${opts.name}:${change.pos}` });
+    const parked: ChangeBatch = { v: ENVELOPE_VERSION, source: batch.source, schema: batch.schema, table: batch.table, schemaVersion: batch.schemaVersion, capturedAt: batch.capturedAt, changes: [change] };
+    await bus.js.publish(deadLetterSubject(opts.name, batch.schema, batch.table), encode(parked), { headers: h, msgID: `${opts.name}:${change.pos}` });
     log.error({ table: `${batch.schema}.${batch.table}`, position: change.pos, err: errorSummary(error), subject: deadLetterSubject(opts.name, batch.schema, batch.table) }, 'row rejected by the destination; parked on the dead-letter subject');
   }
 }
