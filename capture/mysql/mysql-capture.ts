@@ -181,10 +181,10 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
             return p && p.fileNumber === fileNumber && p.pos === st.point.pos ? p : null;
           })
         : null;
-      log.info({ tables: st.tables.length, at: `${st.point.file}:${st.point.pos}`, method: opened.method, resumeFrom: resume ? st.tables[resume.tableIndex] : null }, 'snapshot starting');
       await runSnapshotTables({
         ctx,
         log,
+        details: { at: `${st.point.file}:${st.point.pos}`, method: opened.method },
         tables: st.tables,
         picked,
         resume,

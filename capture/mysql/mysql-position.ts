@@ -9,6 +9,8 @@
  * snapshot's offset for every transaction committed after the snapshot, so
  * snapshot rows sort after what they contain and before what they miss.
  */
+import { rowPosition } from '../../shared/envelope.js';
+
 export interface BinlogPoint {
   file: string;
   pos: number;
@@ -26,8 +28,13 @@ export function changePosition(file: string, txnPos: number, index: number): str
   return `${hex(binlogFileNumber(file), 8)}.${hex(txnPos, 12)}.${hex(index, 8)}`;
 }
 
+/** What every snapshot row of a table shares in its position (rows carry only their ordinal). */
+export function snapshotPrefix(at: BinlogPoint, tableIndex: number): string {
+  return `${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}.00000000:${hex(tableIndex, 4)}`;
+}
+
 export function snapshotPosition(at: BinlogPoint, tableIndex: number, ordinal: number): string {
-  return `${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}.00000000:${hex(tableIndex, 4)}:${hex(ordinal, 12)}`;
+  return rowPosition(snapshotPrefix(at, tableIndex), ordinal);
 }
 
 export function parseSnapshotPosition(pos: string): { fileNumber: number; pos: number; tableIndex: number; ordinal: number } | null {

@@ -6,7 +6,7 @@ import { quoteMysqlIdent } from '../../shared/mysql/mysql-connect.js';
 import { decodeMysqlValue, mysqlLiteral, type DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
 import { keysetSnapshot } from '../runtime/snapshot.js';
-import { snapshotPosition, type BinlogPoint } from './mysql-position.js';
+import { snapshotPrefix, type BinlogPoint } from './mysql-position.js';
 
 export interface SnapshotPoint {
   point: BinlogPoint;
@@ -79,10 +79,11 @@ export function selectList(schema: TableSchema): string {
   return schema.columns.map((c) => (c.type.kind === 'float32' ? `CAST(${quoteMysqlIdent(c.name)} AS DOUBLE)` : quoteMysqlIdent(c.name))).join(', ');
 }
 
-/** Decodes a row of raw column bytes (the text protocol's values) into logical values. */
-export function decodeSnapshotRow(raw: RawRow, schema: TableSchema, ctx: DecodeContext): Row {
-  const row: Row = {};
-  schema.columns.forEach((c, i) => (row[c.name] = decodeMysqlValue(raw[i], c, ctx)));
+/** Decodes a row of raw column bytes (the text protocol's values) into logical values, in place. */
+export function decodeSnapshotRow(raw: RawRow, schema: TableSchema, ctx: DecodeContext): unknown[] {
+  const row = raw as unknown[];
+  const cols = schema.columns;
+  for (let i = 0; i < cols.length; i++) row[i] = decodeMysqlValue(raw[i], cols[i], ctx);
   return row;
 }
 
@@ -130,7 +131,7 @@ export async function snapshotMysqlTable(
       return key;
     },
     decode: (raw) => decodeSnapshotRow(raw, schema, decodeCtx),
-    position: (ordinal) => snapshotPosition(at, tableIndex, ordinal),
+    positionPrefix: snapshotPrefix(at, tableIndex),
     // A keyless table restarts from its first row, but its ordinals go on: positions (and msg-ids) stay new.
     resume: resume ? { key: keyCols.length ? resume.lastKey : null, ordinal: resume.ordinal } : null,
     emitter,

@@ -119,10 +119,10 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
           if (exported) await reader.query(`SET TRANSACTION SNAPSHOT '${exported}'`);
           const cp: Lsn = parseLsn(st.consistentPoint);
           const resume = resumePoint(c, st, cp);
-          log.info({ tables: st.tables.length, from: resume ? st.tables[resume.tableIndex] : st.tables[0], exported: exported !== null }, 'snapshot starting');
           await runSnapshotTables({
             ctx: c,
             log,
+            details: { consistentPoint: st.consistentPoint, exported: exported !== null },
             tables: st.tables,
             picked,
             resume,

@@ -5,6 +5,8 @@
  * A snapshot row sorts after the consistent point and before every change
  * committed after it, which is exactly when it was read.
  */
+import { rowPosition } from '../../shared/envelope.js';
+
 export type Lsn = bigint;
 
 export function parseLsn(text: string): Lsn {
@@ -22,8 +24,13 @@ export function changePosition(commitLsn: Lsn, index: number): string {
   return `${hex(commitLsn, 16)}.${hex(index, 8)}`;
 }
 
+/** What every snapshot row of a table shares in its position (rows carry only their ordinal). */
+export function snapshotPrefix(consistentPoint: Lsn, tableIndex: number): string {
+  return `${hex(consistentPoint, 16)}.00000000:${hex(tableIndex, 4)}`;
+}
+
 export function snapshotPosition(consistentPoint: Lsn, tableIndex: number, ordinal: number): string {
-  return `${hex(consistentPoint, 16)}.00000000:${hex(tableIndex, 4)}:${hex(ordinal, 12)}`;
+  return rowPosition(snapshotPrefix(consistentPoint, tableIndex), ordinal);
 }
 
 export function parseSnapshotPosition(pos: string): { consistentPoint: Lsn; tableIndex: number; ordinal: number } | null {

@@ -3,7 +3,7 @@ import type { Row } from '../../shared/envelope.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { decodePgText, encodePgText } from '../../shared/postgres/pg-text.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
-import { snapshotPosition, type Lsn } from './pg-position.js';
+import { snapshotPrefix, type Lsn } from './pg-position.js';
 import { qualified, quoteIdent } from './pg-setup.js';
 import { keysetSnapshot } from '../runtime/snapshot.js';
 
@@ -45,25 +45,25 @@ export async function snapshotTable(
     // Without a key there is no resumable order: one cursor over the whole table.
     await reader.query(`DECLARE nilus_snap NO SCROLL CURSOR FOR SELECT ${select} FROM ${from}`);
   }
-  type Raw = Record<string, string | null>;
+  // Rows as arrays in column order: no object per row, and decoded in place.
+  type Raw = (string | null)[];
+  const keyIndexes = keyCols.map((c) => schema.columns.indexOf(c));
+  const types = schema.columns.map((c) => c.type);
   const ordinal = await keysetSnapshot<Raw, (string | null)[]>({
     schema,
     fetchPage: async (key, limit) =>
       (keyCols.length
-        ? await reader.query<Raw>(`SELECT ${select} FROM ${from}${key ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${limit}`, key ?? [])
-        : await reader.query<Raw>(`FETCH ${limit} FROM nilus_snap`)
+        ? await reader.query<Raw>({ text: `SELECT ${select} FROM ${from}${key ? ` WHERE ${after}` : ''} ORDER BY ${order} LIMIT ${limit}`, values: key ?? [], rowMode: 'array' })
+        : await reader.query<Raw>({ text: `FETCH ${limit} FROM nilus_snap`, rowMode: 'array' })
       ).rows,
     // The next page is asked for with the server's own text of the last key.
-    keyOf: (raw) => keyCols.map((c) => raw[c.name]),
+    keyOf: (raw) => keyIndexes.map((i) => raw[i]),
     decode: (raw) => {
-      const row: Row = {};
-      for (const c of schema.columns) {
-        const v = raw[c.name];
-        row[c.name] = v === null ? null : decodePgText(v, c.type);
-      }
+      const row = raw as unknown[];
+      for (let i = 0; i < types.length; i++) if (row[i] !== null) row[i] = decodePgText(row[i] as string, types[i]);
       return row;
     },
-    position: (n) => snapshotPosition(consistentPoint, t.index, n),
+    positionPrefix: snapshotPrefix(consistentPoint, t.index),
     resume: keyCols.length && resume ? { key: lastKey, ordinal: resume.ordinal } : null,
     emitter,
     fetchSize,

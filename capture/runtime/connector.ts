@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ChangeBatch, SourceRef } from '../../shared/envelope.js';
+import type { ChangeBatch, RowsBatch, SourceRef } from '../../shared/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import type { CaptureEmitter } from './emitter.js';
 import type { StateStore } from '../../shared/state-store.js';
@@ -7,8 +7,8 @@ import type { StateStore } from '../../shared/state-store.js';
 /** What a capture session is handed by the runtime. */
 export interface CaptureContext {
   emitter: CaptureEmitter;
-  /** The stream's last message: `position` is where streaming resumes; `batch` is its body when it was a change batch (snapshot resume). */
-  tail: { position?: string; batch?: ChangeBatch };
+  /** The stream's last message: `position` is where streaming resumes; `batch` is the last change or rows body (snapshot resume). */
+  tail: { position?: string; batch?: ChangeBatch | RowsBatch };
   /** Small durable key/value state of this capture (JetStream KV). */
   state: StateStore;
   log: Logger;

@@ -1,5 +1,5 @@
 import { encode } from '../../shared/codec.js';
-import { ENVELOPE_VERSION, type Change, type ChangeBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
+import { ENVELOPE_VERSION, rowPosition, type Change, type ChangeBatch, type RowsBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { sameShape, type TableSchema } from '../../shared/logical-types.js';
 import { tableSubject } from '../../shared/subjects.js';
 import { NilusError } from '../../shared/errors.js';
@@ -13,6 +13,12 @@ export interface CaptureEmitter {
   /** Adds one change of a table. A schema event goes out first whenever the table's shape is new to this session. */
   change(table: TableSchema, change: Change): Promise<void>;
   /**
+   * Publishes snapshot rows of a table as `rows` messages (after any open
+   * change batch, and a schema event when the shape is new). The page's arrays
+   * are sent as they are: they must not be changed afterwards.
+   */
+  rows(table: TableSchema, page: RowPage): Promise<void>;
+  /**
    * Marks the end of a source transaction. `checkpoint` runs once every change
    * before this point is durable in JetStream: only then may the source position advance.
    */
@@ -21,6 +27,13 @@ export interface CaptureEmitter {
   flush(onDurable?: () => void): Promise<void>;
   /** True when nothing is buffered or in flight (safe to confirm a source keepalive position). */
   idle(): boolean;
+}
+
+/** Snapshot rows of one table: values in the order of the table's columns, row i at `rowPosition(positionPrefix, firstOrdinal + i)`. */
+export interface RowPage {
+  positionPrefix: string;
+  firstOrdinal: number;
+  rows: unknown[][];
 }
 
 export interface EmitterOptions {
@@ -63,15 +76,42 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
       for (const cb of checkpoints) publisher.afterAll(cb);
       return;
     }
-    const parts = encodeWithin({ v: ENVELOPE_VERSION, source, schema: b.table.schema, table: b.table.table, schemaVersion: b.table.version, capturedAt: Date.now(), changes: b.changes }, opts.maxMessageBytes);
+    const body: ChangeBatch = { v: ENVELOPE_VERSION, source, schema: b.table.schema, table: b.table.table, schemaVersion: b.table.version, capturedAt: Date.now(), changes: b.changes };
+    const parts = encodeWithin(b.changes.length, (from, to) => encode(from === 0 && to === b.changes.length ? body : { ...body, changes: b.changes.slice(from, to) }), opts.maxMessageBytes, (i, size) => tooLarge(b.table, b.changes[i].pos, size));
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
-      lastPosition = part.lastPos;
+      lastPosition = b.changes[part.to - 1].pos;
       await publisher.send(
-        { subject: tableSubject(source.name, b.table.schema, b.table.table), kind: 'change', body: part.bytes, msgId: `${source.name}:${part.firstPos}`, position: part.lastPos },
+        { subject: tableSubject(source.name, b.table.schema, b.table.table), kind: 'change', body: part.bytes, msgId: `${source.name}:${b.changes[part.from].pos}`, position: lastPosition },
         last && checkpoints.length ? () => checkpoints.forEach((cb) => cb()) : undefined,
       );
     }
+  };
+
+  /** Rows in messages of at most maxBatchRows rows (fewer when they would exceed the largest message). */
+  const sendRows = async (table: TableSchema, page: RowPage) => {
+    const pos = (i: number) => rowPosition(page.positionPrefix, page.firstOrdinal + i);
+    const subject = tableSubject(source.name, table.schema, table.table);
+    const columns = table.columns.map((c) => c.name);
+    const capturedAt = Date.now();
+    for (let start = 0; start < page.rows.length; start += opts.maxBatchRows) {
+      const end = Math.min(page.rows.length, start + opts.maxBatchRows);
+      const body = (from: number, to: number): RowsBatch => ({
+        v: ENVELOPE_VERSION, source, schema: table.schema, table: table.table, schemaVersion: table.version, capturedAt, columns,
+        rows: from === 0 && to === page.rows.length ? page.rows : page.rows.slice(from, to), positionPrefix: page.positionPrefix, firstOrdinal: page.firstOrdinal + from,
+      });
+      for (const part of encodeWithin(end - start, (from, to) => encode(body(start + from, start + to)), opts.maxMessageBytes, (i, size) => tooLarge(table, pos(start + i), size))) {
+        lastPosition = pos(start + part.to - 1);
+        await publisher.send({ subject, kind: 'rows', body: part.bytes, msgId: `${source.name}:${pos(start + part.from)}`, position: lastPosition });
+      }
+    }
+  };
+
+  /** A schema event goes out first whenever the table's shape is new to this session. */
+  const announce = async (table: TableSchema) => {
+    const known = published.get(key(table));
+    // Same object: nothing changed (the common case, checked per row, so kept cheap).
+    if (known !== table && (!known || known.version !== table.version || !sameShape(known, table))) await serial(() => publishSchema(table));
   };
 
   const publishSchema = async (table: TableSchema) => {
@@ -95,14 +135,18 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
     async change(table, change) {
       throwLingerError();
       if (!change.snapshot && opts.resumeAfter !== undefined && change.pos <= opts.resumeAfter) return;
-      const k = key(table);
-      const known = published.get(k);
-      if (batch && (key(batch.table) !== k || batch.table.version !== table.version)) await serial(sendBatch);
-      // Same object: nothing changed (the common case, checked per row, so kept cheap).
-      if (known !== table && (!known || known.version !== table.version || !sameShape(known, table))) await serial(() => publishSchema(table));
+      if (batch && batch.table !== table && (key(batch.table) !== key(table) || batch.table.version !== table.version)) await serial(sendBatch);
+      await announce(table);
       batch ??= { table, changes: [] };
       batch.changes.push(change);
       if (batch.changes.length >= opts.maxBatchRows) await serial(sendBatch);
+    },
+    async rows(table, page) {
+      throwLingerError();
+      if (page.rows.length === 0) return;
+      if (batch) await serial(sendBatch);
+      await announce(table);
+      await serial(() => sendRows(table, page));
     },
     async commit(checkpoint) {
       throwLingerError();
@@ -126,13 +170,15 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
 
 const key = (t: TableSchema) => `${t.schema}\u0000${t.table}`;
 
-/** Encodes a batch, halving it until every part fits in a message; order is kept. */
-function encodeWithin(batch: ChangeBatch, maxBytes: number): { bytes: Uint8Array; firstPos: string; lastPos: string }[] {
-  const bytes = encode(batch);
-  if (bytes.length <= maxBytes) return [{ bytes, firstPos: batch.changes[0].pos, lastPos: batch.changes[batch.changes.length - 1].pos }];
-  if (batch.changes.length === 1) {
-    throw new NilusError('SOURCE_NOT_CAPTURABLE', `a change of ${batch.schema}.${batch.table} at position ${batch.changes[0].pos} encodes to ${bytes.length} bytes, more than the NATS server's max_payload allows`, 'raise max_payload in the nats-server configuration (up to 64MB)');
-  }
-  const mid = Math.ceil(batch.changes.length / 2);
-  return [...encodeWithin({ ...batch, changes: batch.changes.slice(0, mid) }, maxBytes), ...encodeWithin({ ...batch, changes: batch.changes.slice(mid) }, maxBytes)];
+/** Encodes items [0, count), halving ranges until every part fits in a message; order is kept. */
+function encodeWithin(count: number, encodeRange: (from: number, to: number) => Uint8Array, maxBytes: number, tooLarge: (index: number, bytes: number) => Error, from = 0, to = count): { bytes: Uint8Array; from: number; to: number }[] {
+  const bytes = encodeRange(from, to);
+  if (bytes.length <= maxBytes) return [{ bytes, from, to }];
+  if (to - from === 1) throw tooLarge(from, bytes.length);
+  const mid = from + Math.ceil((to - from) / 2);
+  return [...encodeWithin(count, encodeRange, maxBytes, tooLarge, from, mid), ...encodeWithin(count, encodeRange, maxBytes, tooLarge, mid, to)];
+}
+
+function tooLarge(t: TableSchema, pos: string, bytes: number): Error {
+  return new NilusError('SOURCE_NOT_CAPTURABLE', `a row of ${t.schema}.${t.table} at position ${pos} encodes to ${bytes} bytes, more than the NATS server's max_payload allows`, 'raise max_payload in the nats-server configuration (up to 64MB)');
 }

@@ -1,5 +1,5 @@
 import { decode } from '../../shared/codec.js';
-import { Headers, type ChangeBatch } from '../../shared/envelope.js';
+import { Headers, type ChangeBatch, type RowsBatch } from '../../shared/envelope.js';
 import { isNilusError, isTransient, NilusError } from '../../shared/errors.js';
 import { ensureStream, streamTail, type Bus } from '../../shared/jetstream.js';
 import type { Logger } from '../../shared/log.js';
@@ -34,21 +34,32 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
     await ensureStream(bus, stream, [sourceSubjects(source.name)], nats.stream);
     const state = await openStateStore(bus, 'nilus_state', nats.stream.replicas);
     const tail = await streamTail(bus, stream);
-    let batch: ChangeBatch | undefined;
-    // The last change batch (a schema event may stand after it) tells a snapshot where to go on.
+    let batch: ChangeBatch | RowsBatch | undefined;
+    // The last change or rows message (a schema event may stand after it) tells a snapshot where to go on.
     for (let seq = tail.seq; seq > 0 && seq > tail.seq - 64 && !batch; seq--) {
       const msg = await bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
-      if (msg?.header.get(Headers.kind) === 'change') batch = decode<ChangeBatch>(msg.data);
+      const kind = msg?.header.get(Headers.kind);
+      if (kind === 'change' || kind === 'rows') batch = decode<ChangeBatch | RowsBatch>(msg!.data);
     }
     const publisher = createPublisher(bus, stream, tail.seq, opts.maxInFlight);
     const inner = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs, maxMessageBytes: (bus.nc.info?.max_payload ?? 1024 * 1024) - 4096 });
     const masker = opts.masker;
     // The schema event announces the masked shape; the masked shape object is stable per source shape, so the emitter's identity check still holds.
-    const emitter = masker ? { ...inner, change: async (t: Parameters<typeof inner.change>[0], ch: Parameters<typeof inner.change>[1]) => {
-      const pending = masker.maskChange(t, ch);
-      if (pending) await pending;
-      return inner.change(masker.schema(t), ch);
-    } } : inner;
+    const emitter: typeof inner = masker
+      ? {
+          ...inner,
+          change: async (t, ch) => {
+            const pending = masker.maskChange(t, ch);
+            if (pending) await pending;
+            return inner.change(masker.schema(t), ch);
+          },
+          rows: async (t, page) => {
+            const pending = masker.maskRows(t, page.rows);
+            if (pending) await pending;
+            return inner.rows(masker.schema(t), page);
+          },
+        }
+      : inner;
     log.info({ stream, tailSeq: tail.seq, resumeAfter: tail.position ?? null }, 'capture session starting');
     await connector.run({ emitter, tail: { position: tail.position, batch }, state, log, signal, publishFailed: publisher.failed });
     if (!signal.aborted) throw new NilusError('SOURCE_UNREACHABLE', 'the capture session ended without being asked to', 'it will be restarted');

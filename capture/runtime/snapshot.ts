@@ -1,4 +1,4 @@
-import type { Row } from '../../shared/envelope.js';
+import { rowObject, type Row } from '../../shared/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { CaptureContext } from './connector.js';
@@ -15,14 +15,20 @@ export interface SnapshotResumePoint {
 /**
  * Reads an interrupted snapshot's progress back from the stream tail: the last
  * message's position names the table and ordinal (`parse` returns null when the
- * position is not a row of this snapshot), its last change the key.
+ * position is not a row of this snapshot), its last row the key (the whole
+ * row is returned; callers read the key columns from it).
  */
 export function snapshotResumePoint(tail: CaptureContext['tail'], tables: string[], parse: (pos: string) => { tableIndex: number; ordinal: number } | null): SnapshotResumePoint | null {
   const pos = tail.position ? parse(tail.position) : null;
   if (!pos) return null;
-  const last = tail.batch?.changes.at(-1);
-  const sameTable = tail.batch && `${tail.batch.schema}.${tail.batch.table}` === tables[pos.tableIndex];
-  return { tableIndex: pos.tableIndex, lastKey: sameTable && last?.snapshot ? (last.key ?? null) : null, ordinal: pos.ordinal };
+  const b = tail.batch;
+  if (!b || `${b.schema}.${b.table}` !== tables[pos.tableIndex]) return { tableIndex: pos.tableIndex, lastKey: null, ordinal: pos.ordinal };
+  if ('rows' in b) {
+    const last = b.rows.at(-1);
+    return { tableIndex: pos.tableIndex, lastKey: last ? rowObject(b.columns, last) : null, ordinal: pos.ordinal };
+  }
+  const last = b.changes.at(-1);
+  return { tableIndex: pos.tableIndex, lastKey: last?.snapshot ? (last.key ?? null) : null, ordinal: pos.ordinal };
 }
 
 export interface KeysetScan<R, K> {
@@ -35,8 +41,10 @@ export interface KeysetScan<R, K> {
   fetchPage(after: K | null, limit: number): Promise<R[]>;
   /** The key of a raw row, in the form fetchPage takes. */
   keyOf(raw: R): K;
-  decode(raw: R): Row;
-  position(ordinal: number): string;
+  /** A raw row's values, in the order of the schema's columns. */
+  decode(raw: R): unknown[];
+  /** What every row's position shares (see rowPosition in shared/envelope.ts). */
+  positionPrefix: string;
   /** Resume after this key (already in the stream) and ordinal; null starts the table. */
   resume: { key: K | null; ordinal: number } | null;
   emitter: CaptureEmitter;
@@ -45,11 +53,11 @@ export interface KeysetScan<R, K> {
 }
 
 /**
- * Publishes one table's snapshot rows page by page; the next page is read
- * while this one is decoded and published. Returns the last row ordinal.
+ * Publishes one table's snapshot rows page by page, as `rows` messages; the
+ * next page is read while this one is decoded and published. Returns the last
+ * row ordinal.
  */
 export async function keysetSnapshot<R, K>(s: KeysetScan<R, K>): Promise<number> {
-  const keyCols = s.schema.primaryKey;
   let ordinal = s.resume?.ordinal ?? 0;
   let page = s.fetchPage(s.resume?.key ?? null, s.fetchSize);
   for (;;) {
@@ -60,20 +68,20 @@ export async function keysetSnapshot<R, K>(s: KeysetScan<R, K>): Promise<number>
     const rows = await page;
     const more = rows.length === s.fetchSize;
     if (more) page = s.fetchPage(s.keyOf(rows[rows.length - 1]), s.fetchSize);
-    for (const raw of rows) {
-      const row = s.decode(raw);
-      const key: Row = {};
-      for (const k of keyCols) key[k] = row[k];
-      await s.emitter.change(s.schema, { op: 'r', key, after: row, pos: s.position(++ordinal), snapshot: true });
-    }
+    const values = new Array<unknown[]>(rows.length);
+    for (let i = 0; i < rows.length; i++) values[i] = s.decode(rows[i]);
+    await s.emitter.rows(s.schema, { positionPrefix: s.positionPrefix, firstOrdinal: ordinal + 1, rows: values });
+    ordinal += rows.length;
     if (!more) break;
   }
   return ordinal;
 }
 
-export interface SnapshotRun<T, R extends { tableIndex: number }> {
+export interface SnapshotRun<T, R extends { tableIndex: number; ordinal: number }> {
   ctx: CaptureContext;
   log: Logger;
+  /** What the connector adds to the 'snapshot starting' log line (its snapshot point, how it was taken). */
+  details: Record<string, unknown>;
   /** "schema.table" in snapshot order, as the snapshot state records them. */
   tables: string[];
   /** The tables the capture selects now: a planned table no longer among them is skipped. */
@@ -92,8 +100,9 @@ export interface SnapshotRun<T, R extends { tableIndex: number }> {
  * row is durable in the stream, records the snapshot done. Returns early (done
  * not recorded) when the session is aborted.
  */
-export async function runSnapshotTables<T extends { schema: string; table: string }, R extends { tableIndex: number }>(s: SnapshotRun<T, R>): Promise<void> {
+export async function runSnapshotTables<T extends { schema: string; table: string }, R extends { tableIndex: number; ordinal: number }>(s: SnapshotRun<T, R>): Promise<void> {
   const { ctx, log, tables } = s;
+  log.info({ tables: tables.length, ...s.details, resumeFrom: s.resume ? tables[s.resume.tableIndex] : null, resumeAfterRow: s.resume?.ordinal ?? 0 }, 'snapshot starting');
   for (let i = s.resume?.tableIndex ?? 0; i < tables.length; i++) {
     const t = s.picked.find((p) => `${p.schema}.${p.table}` === tables[i]);
     if (!t) {

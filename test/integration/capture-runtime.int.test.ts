@@ -4,6 +4,8 @@ import { createEmitter } from '../../capture/runtime/emitter.js';
 import { createPublisher } from '../../capture/runtime/publisher.js';
 import { connectBus, ensureStream, streamTail, type Bus } from '../../shared/jetstream.js';
 import { createLogger } from '../../shared/log.js';
+import { decode } from '../../shared/codec.js';
+import { rowPosition, type RowsBatch } from '../../shared/envelope.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { sourceSubjects, streamName } from '../../shared/subjects.js';
 import { startNats, type NatsServer } from '../harness/index.js';
@@ -55,6 +57,35 @@ describe('capture runtime against a real JetStream', () => {
     const info = await bus.jsm.streams.info(stream);
     const last = await bus.jsm.streams.getMessage(stream, { seq: info.state.last_seq });
     assert.equal(last!.header.get('Nilus-Position'), 'A.2');
+  });
+
+  it('publishes snapshot rows after the open change batch, as rows messages split to fit, with positions and msg-ids from their ordinals', async () => {
+    const rowsStream = streamName('rows');
+    await ensureStream(bus, rowsStream, [sourceSubjects('rows')], streamCfg);
+    const wide: TableSchema = { ...table, columns: [...table.columns, { name: 'note', type: { kind: 'text' }, nullable: true, nativeType: 'text' }] };
+    const publisher = createPublisher(bus, rowsStream, 0, 16);
+    const src = { ...source, name: 'rows' };
+    // 100 rows a message at most, and few enough bytes that a full one must be halved.
+    const emitter = createEmitter({ publisher, source: src, resumeAfter: undefined, maxBatchRows: 100, lingerMs: 5, maxMessageBytes: 3000 });
+    await emitter.change(wide, { op: 'c', key: { id: 0n }, after: { id: 0n, note: 'streamed' }, pos: '0000.1' });
+    const rows = Array.from({ length: 250 }, (_, i) => [BigInt(i + 1), 'n'.repeat(40)]);
+    await emitter.rows(wide, { positionPrefix: 'SNAP:0000', firstOrdinal: 1, rows });
+    await new Promise<void>((resolve, reject) => emitter.flush(resolve).catch(reject));
+    const info = await bus.jsm.streams.info(rowsStream);
+    const messages = [];
+    for (let seq = 1; seq <= info.state.last_seq; seq++) messages.push((await bus.jsm.streams.getMessage(rowsStream, { seq }))!);
+    assert.deepEqual(messages.map((m) => m.header.get('Nilus-Kind')), ['schema', 'change', ...Array(messages.length - 2).fill('rows')]);
+    const batches = messages.slice(2).map((m) => decode<RowsBatch>(m.data));
+    assert.ok(batches.every((b) => b.rows.length <= 100) && batches.length > 3, `split into ${batches.map((b) => b.rows.length).join(' + ')} rows`);
+    assert.deepEqual(batches.flatMap((b) => b.rows), rows, 'every row once, in order');
+    let next = 1;
+    for (const [i, b] of batches.entries()) {
+      assert.equal(b.firstOrdinal, next);
+      assert.deepEqual(b.columns, ['id', 'note']);
+      next += b.rows.length;
+      assert.equal(messages[i + 2].header.get('Nilus-Position'), rowPosition('SNAP:0000', next - 1));
+      assert.equal(messages[i + 2].header.get('Nats-Msg-Id'), `rows:${rowPosition('SNAP:0000', b.firstOrdinal)}`);
+    }
   });
 
   it('fails the session when another writer slipped a message into the stream', async () => {

@@ -1,9 +1,10 @@
 // A running write load on a source table `items (id, qty, note)`, and the crash choreography the chaos tests share.
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { connectMysql } from '../../shared/mysql/mysql-connect.js';
 import { pgClientConfig } from '../../shared/postgres/pg-connect.js';
-import type { Daemon } from './daemons.js';
+import { waitFor, type Daemon } from './daemons.js';
 
 /** A statement and its parameters, in the placeholder syntax of the target. */
 type Statement = [sql: string, params: unknown[]];
@@ -64,9 +65,9 @@ export function writeLoad(t: LoadTarget): { stop(): Promise<number> } {
   };
 }
 
-/** The PostgreSQL source table the load writes to, with PG_LOAD_KEYS rows of 200 characters. */
-export const PG_LOAD_TABLE = "CREATE TABLE items (id bigint PRIMARY KEY, qty int, note text); INSERT INTO items SELECT g, g % 100, repeat('x', 200) FROM generate_series(1, 20000) g";
-const PG_LOAD_KEYS = 20_000;
+/** The PostgreSQL source table the load writes to, with PG_LOAD_KEYS rows of 200 characters (enough for a snapshot a kill can land in). */
+export const PG_LOAD_TABLE = "CREATE TABLE items (id bigint PRIMARY KEY, qty int, note text); INSERT INTO items SELECT g, g % 100, repeat('x', 200) FROM generate_series(1, 100000) g";
+const PG_LOAD_KEYS = 100_000;
 
 /** A write load on a PostgreSQL `items` (see PG_LOAD_TABLE), on one connection. */
 export function pgWriteLoad(url: string): { stop(): Promise<number> } {
@@ -99,6 +100,25 @@ export function mysqlWriteLoad(url: string): { stop(): Promise<number> } {
     keys: 30_000,
     reconnect: true,
   });
+}
+
+/**
+ * Starts the capture, kills it with -9 while its snapshot is being published,
+ * starts it again and waits for the snapshot to complete. Fails, rather than
+ * passing vacuously, when the kill came too late (the snapshot was done) or
+ * the second run started over instead of resuming from the stream tail.
+ */
+export async function killDuringSnapshot(capture: Daemon, table: string, daemons: Daemon[]): Promise<void> {
+  capture.start();
+  await waitFor('the snapshot to start', async () => capture.log.includes('snapshot starting'), 60_000, daemons);
+  await sleep(200);
+  await capture.kill9();
+  assert.ok(!capture.log.includes('snapshot complete'), 'the snapshot completed before the kill: seed more rows or lower snapshot.fetch.size');
+  capture.log = '';
+  capture.start();
+  await waitFor('the snapshot to complete', async () => capture.log.includes('snapshot complete'), 120_000, daemons);
+  const resumed = new RegExp(`"resumeFrom":"${table.replace('.', '\\.')}","resumeAfterRow":[1-9]`);
+  assert.match(capture.log, resumed, 'the interrupted snapshot did not resume after the rows the stream holds');
 }
 
 /** A server the pipeline depends on that a test crashes and brings back (NATS, the source database). */
