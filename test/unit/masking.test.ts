@@ -4,6 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Change } from '../../shared/envelope.js';
 import type { ColumnSchema, LogicalType, TableSchema } from '../../shared/logical-types.js';
 import { algorithmNames, createMasker, createPrf, memorySequentialStore, settingsFromConfig, type SequentialStore } from '../../shared/masking/index.js';
+import { seededRandom, seededRandomFromWords, unitFromHex, unitFromWords, wordsOf } from '../../shared/masking/prf.js';
 
 const SALT = 'unit-test-salt-0123456789';
 const NATIVE: Record<string, string> = { int16: 'smallint', int32: 'integer', int64: 'bigint', float32: 'real', float64: 'double precision', decimal: 'numeric', text: 'text', date: 'date', timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone', bool: 'boolean', uuid: 'uuid', json: 'jsonb', bytes: 'bytea', enum: 'mood', time: 'time without time zone', interval: 'interval', array: 'text[]', uint64: 'numeric(20,0)' };
@@ -42,6 +43,35 @@ describe('masking: PRF', () => {
     for (const m of ['', 'abc', 'jörg 😀 müller', 'z'.repeat(5000), LONG]) assert.equal(prf.hex(m), createHmac('sha256', SALT).update(m).digest('hex'));
     const longKey = 'k'.repeat(100);
     assert.equal(createPrf(longKey).hex('v'), createHmac('sha256', longKey).update('v').digest('hex'));
+  });
+
+  it('wordsAfter is HMAC-SHA256 of prefix + value as big-endian words, on every path (ASCII, UTF-8, lone surrogates, past one block)', () => {
+    const hexOf = (w: Int32Array) => Array.from(w, (x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+    for (const key of [SALT, '', 'k'.repeat(64), 'k'.repeat(100)]) {
+      const prf = createPrf(key);
+      for (const prefix of ['', 'noise|c|', 'ü|', 'p'.repeat(60)]) {
+        const words = prf.wordsAfter!(prefix);
+        const plain = wordsOf({ hex: (m) => prf.hex(m) }, prefix);
+        for (let n = 0; n <= 60; n++) {
+          for (const value of ['a'.repeat(n), 'ü'.repeat(n), '😀'.repeat(n >> 1), 'x'.repeat(n) + '\uD800']) {
+            const want = createHmac('sha256', key).update(prefix + value).digest('hex');
+            assert.equal(hexOf(words(value)), want, `${JSON.stringify(key)} ${JSON.stringify(prefix)} ${JSON.stringify(value)}`);
+            assert.equal(hexOf(plain(value)), want);
+          }
+        }
+      }
+    }
+  });
+
+  it('numbers from words are the numbers from hex', () => {
+    const prf = createPrf(SALT);
+    for (let i = 0; i < 200; i++) {
+      const hex = prf.hex(String(i));
+      const w = prf.wordsAfter!('')(String(i));
+      assert.equal(unitFromWords(w), unitFromHex(hex));
+      const [a, b] = [seededRandomFromWords(w), seededRandom(hex)];
+      for (let k = 0; k < 5; k++) assert.equal(a(), b());
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describeType } from '../../logical-types.js';
 import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
-import { unitFromHex } from '../prf.js';
+import { unitFromWords, wordsOf } from '../prf.js';
 import { civilFromDays, daysFromCivil, formatDate, formatYear, splitDate } from '../values.js';
 import { INT32, isDateLike, same } from './common.js';
 
@@ -10,14 +10,13 @@ function dateInput(ctx: ColumnContext): string | null {
 
 function makeShift(ctx: ColumnContext): MaskFn {
   const days = ctx.param as number;
-  const { prf, column } = ctx;
-  const pre = `date_shift|${column}|`;
+  const words = wordsOf(ctx.prf, `date_shift|${ctx.column}|`);
   return (v) => {
     const s = v as string;
     const p = splitDate(s);
     if (!p) return s; // ±infinity
     // The shift depends on the whole value: equal values shift equally; the time of day and zone are kept.
-    const shift = Math.floor(unitFromHex(prf.hex(pre + s)) * (2 * days + 1)) - days;
+    const shift = Math.floor(unitFromWords(words(s)) * (2 * days + 1)) - days;
     const [y, m, d] = civilFromDays(daysFromCivil(p.y, p.m, p.d) + shift);
     return formatDate(y, m, d) + p.rest;
   };

@@ -1,6 +1,6 @@
 import { describeType } from '../../logical-types.js';
 import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
-import { unitFromHex } from '../prf.js';
+import { unitFromWords, wordsOf } from '../prf.js';
 import { canonical, divFloor, divRound, formatDecimal, integerDigits, parseDecimal, pow10, rescale, type Dec } from '../values.js';
 import { clamp, fromBig, intRange, isFloat, isInt, isNumeric, same, TEXT, toBig } from './common.js';
 
@@ -78,11 +78,10 @@ const NOISE_ONE = 10n ** 12n;
 
 function makeNoise(ctx: ColumnContext): MaskFn {
   const f = ctx.param as number;
-  const { prf, column } = ctx;
+  const words = wordsOf(ctx.prf, `noise|${ctx.column}|`);
   const t = ctx.type;
-  const pre = `noise|${column}|`;
   /** 1 ± f, from the PRF. */
-  const factor = (v: unknown) => 1 + (2 * unitFromHex(prf.hex(pre + canonical(v))) - 1) * f;
+  const factor = (v: unknown) => 1 + (2 * unitFromWords(words(canonical(v))) - 1) * f;
   if (isInt(t)) {
     const range = intRange(t);
     const [lo, hi] = [Number(range[0]), Number(range[1])];

@@ -1,6 +1,6 @@
 import { describeType } from '../../logical-types.js';
 import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
-import { seededRandom, unitFromHex } from '../prf.js';
+import { seededRandomFromWords, unitFromWords, wordsOf } from '../prf.js';
 import { canonical, civilFromDays, codePoints, daysFromCivil, formatDate, integerDigits, parseDecimal, formatDecimal, pow10, splitDate } from '../values.js';
 import { clamp, fromBig, intRange, INT64, isFloat, isInt, same, toBig, UUID } from './common.js';
 
@@ -10,11 +10,53 @@ export function uuidFromHex(h: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Hex digits of the digest (0…31) at each of a UUID's 36 places; -1 for a dash. */
+const UUID_LAYOUT = [0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1, 12, 13, 14, 15, -1, 16, 17, 18, 19, -1, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31];
+const HEX_DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const uuidText = Buffer.alloc(36);
+
+/** uuidFromHex of the digest's hex, from its words: written as ASCII and read back as one flat string. */
+export function uuidFromWords(w: Int32Array): string {
+  for (let p = 0; p < 36; p++) {
+    const j = UUID_LAYOUT[p];
+    if (j < 0) {
+      uuidText[p] = 45; // "-"
+      continue;
+    }
+    const nibble = (w[j >> 3] >>> (28 - ((j & 7) << 2))) & 15;
+    uuidText[p] = HEX_DIGITS[j === 12 ? 8 : j === 16 ? (nibble & 0x3) | 0x8 : nibble];
+  }
+  return uuidText.toString('latin1', 0, 36);
+}
+
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();
 
 /** Same length and shape: letters stay letters (of the same case), digits stay digits, the rest stays. */
 function randomText(s: string, rnd: () => number): string {
+  const len = s.length;
+  // Long text the simple way (String.fromCharCode.apply has an argument limit).
+  if (len > 1024) return randomTextLong(s, rnd);
+  // Char codes in one pass, one flat string out; ASCII decided by code, the rest per code point as randomTextLong does.
+  const out: number[] = [];
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out.push(c >= 48 && c <= 57 ? 48 + Math.floor(rnd() * 10) : c >= 65 && c <= 90 ? 65 + Math.floor(rnd() * 26) : c >= 97 && c <= 122 ? 97 + Math.floor(rnd() * 26) : c);
+      continue;
+    }
+    // A surrogate pair is one code point (a lone surrogate stays one unit, as the string iterator has it).
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < len && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
+    const cp = pair ? s.slice(i, i + 2) : s[i];
+    if (cp.toLowerCase() !== cp.toUpperCase()) out.push((cp === cp.toUpperCase() ? 65 : 97) + Math.floor(rnd() * 26)); // other scripts' letters
+    else if (pair) out.push(c, s.charCodeAt(i + 1));
+    else out.push(c);
+    if (pair) i++;
+  }
+  return String.fromCharCode.apply(null, out);
+}
+
+function randomTextLong(s: string, rnd: () => number): string {
   const cps = codePoints(s);
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i];
@@ -40,6 +82,25 @@ function sameDigits(x: bigint, hex: string): bigint {
   return neg ? -y : y;
 }
 
+/**
+ * sameDigits for |x| < 2^31, in doubles, from the digest's words: the 128
+ * bits bigBetween reads (hex digits 32…63 = words 4…7) reduced mod the range
+ * 16 bits at a time, which stays exact (range < 2^37, so every step < 2^53).
+ */
+function sameDigitsSmall(x: number, w: Int32Array): number {
+  const neg = x < 0;
+  const k = String(neg ? -x : x).length;
+  const lo = k === 1 ? 0 : 10 ** (k - 1);
+  const m = 10 ** k - lo;
+  let r = 0;
+  for (let j = 4; j < 8; j++) {
+    r = (r * 65536 + (w[j] >>> 16)) % m;
+    r = (r * 65536 + (w[j] & 0xffff)) % m;
+  }
+  const y = lo + r;
+  return neg && y !== 0 ? -y : y; // never -0: the bigint path has none
+}
+
 const DAY_1900 = daysFromCivil(1900, 1, 1);
 const DAY_2100 = daysFromCivil(2100, 1, 1);
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -62,16 +123,23 @@ function makeRandom(ctx: ColumnContext): MaskFn {
   const t = ctx.type;
   const pre = `random|${column}|`;
   const h = (v: unknown) => prf.hex(pre + canonical(v));
+  const words = wordsOf(prf, pre);
+  const w = (v: unknown) => words(canonical(v));
   if (isInt(t)) {
     const range = intRange(t);
-    return (v) => fromBig(clamp(sameDigits(toBig(v), h(v)), range), v);
+    const [lo, hi] = [Number(range[0]), Number(range[1])];
+    return (v) => {
+      // int16/int32 arrive as numbers: the same arithmetic without bigints.
+      if (typeof v === 'number' && Math.abs(v) < 2 ** 31) return Math.min(hi, Math.max(lo, sameDigitsSmall(Math.trunc(v), w(v))));
+      return fromBig(clamp(sameDigits(toBig(v), h(v)), range), v);
+    };
   }
   if (isFloat(t)) {
     return (v) => {
       const x = v as number;
       if (!Number.isFinite(x)) return x;
       const mag = x === 0 ? 1 : 10 ** Math.ceil(Math.log10(Math.abs(x)) + 1e-12);
-      const y = Math.sign(x || 1) * unitFromHex(h(v)) * mag;
+      const y = Math.sign(x || 1) * unitFromWords(w(v)) * mag;
       return t.kind === 'float32' ? Math.fround(y) : y;
     };
   }
@@ -88,15 +156,15 @@ function makeRandom(ctx: ColumnContext): MaskFn {
       return formatDecimal({ units: d.units < 0n ? -y : y, scale: d.scale });
     };
   }
-  if (t.kind === 'bool') return (v) => unitFromHex(h(v)) < 0.5;
-  if (t.kind === 'uuid') return (v) => uuidFromHex(h(v));
+  if (t.kind === 'bool') return (v) => unitFromWords(w(v)) < 0.5;
+  if (t.kind === 'uuid') return (v) => uuidFromWords(w(v));
   if (t.kind === 'enum') {
     const labels = t.values;
-    return (v) => (labels.length ? labels[Math.floor(unitFromHex(h(v)) * labels.length)] : v);
+    return (v) => (labels.length ? labels[Math.floor(unitFromWords(w(v)) * labels.length)] : v);
   }
   if (t.kind === 'bytes') {
     return (v) => {
-      const rnd = seededRandom(h(v));
+      const rnd = seededRandomFromWords(w(v));
       const src = v as Uint8Array;
       const out = new Uint8Array(src.length);
       for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd() * 256);
@@ -108,7 +176,7 @@ function makeRandom(ctx: ColumnContext): MaskFn {
       const s = v as string;
       const parts = splitDate(s);
       if (!parts) return s; // ±infinity
-      const rnd = seededRandom(h(v));
+      const rnd = seededRandomFromWords(w(v));
       const [y, m, d] = civilFromDays(DAY_1900 + Math.floor(rnd() * (DAY_2100 - DAY_1900)));
       if (t.kind === 'date') return formatDate(y, m, d);
       const tm = /^T(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/.exec(parts.rest);
@@ -119,11 +187,11 @@ function makeRandom(ctx: ColumnContext): MaskFn {
     return (v) => {
       const s = v as string;
       const tm = /^(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/.exec(s);
-      return tm ? randomTime(seededRandom(h(v)), tm[2] ?? '') + tm[3] : s;
+      return tm ? randomTime(seededRandomFromWords(w(v)), tm[2] ?? '') + tm[3] : s;
     };
   }
   // text
-  return (v) => randomText(typeof v === 'string' ? v : canonical(v), seededRandom(h(v)));
+  return (v) => randomText(typeof v === 'string' ? v : canonical(v), seededRandomFromWords(w(v)));
 }
 
 export const tokens: AlgorithmDef[] = [
@@ -135,8 +203,8 @@ export const tokens: AlgorithmDef[] = [
     summary: 'a UUID derived from the value and the salt (the same value gives the same UUID in every column, so masked keys still join)',
     output: () => UUID,
     make: (ctx) => {
-      const prf = ctx.prf;
-      return (v) => uuidFromHex(prf.hex('uuid|' + canonical(v)));
+      const words = wordsOf(ctx.prf, 'uuid|');
+      return (v) => uuidFromWords(words(canonical(v)));
     },
   },
   {
