@@ -110,19 +110,38 @@ export function civilFromDays(z: number): [number, number, number] {
   return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d];
 }
 
-const DATE_HEAD = /^(-?\d{4,})-(\d{2})-(\d{2})/;
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
-/** Splits "YYYY-MM-DD…" into its date and whatever follows (time, zone); null for 'infinity' and non-dates. */
+/**
+ * Splits "YYYY-MM-DD…" into its date and whatever follows (time, zone); null for 'infinity' and non-dates.
+ * By char codes: what /^(-?\d{4,})-(\d{2})-(\d{2})/ matches, several times cheaper than the regex.
+ */
 export function splitDate(s: string): { y: number; m: number; d: number; rest: string } | null {
-  const m = DATE_HEAD.exec(s);
-  if (!m) return null;
-  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]), rest: s.slice(m[0].length) };
+  const len = s.length;
+  const y0 = s.charCodeAt(0) === 45 ? 1 : 0; // "-"
+  let i = y0;
+  let y = 0;
+  for (let c; i < len && isDigit((c = s.charCodeAt(i))); i++) y = y * 10 + c - 48;
+  if (i - y0 < 4 || i + 6 > len || s.charCodeAt(i) !== 45 || s.charCodeAt(i + 3) !== 45) return null;
+  const m1 = s.charCodeAt(i + 1);
+  const m2 = s.charCodeAt(i + 2);
+  const d1 = s.charCodeAt(i + 4);
+  const d2 = s.charCodeAt(i + 5);
+  if (!isDigit(m1) || !isDigit(m2) || !isDigit(d1) || !isDigit(d2)) return null;
+  // Beyond 15 digits the running sum could round differently from Number's parse.
+  if (i - y0 > 15) y = Number(s.slice(y0, i));
+  // -y for a "-" year (so "-0000" gives -0, as Number("-0000") does).
+  return { y: y0 ? -y : y, m: (m1 - 48) * 10 + m2 - 48, d: (d1 - 48) * 10 + d2 - 48, rest: i + 6 === len ? '' : s.slice(i + 6) };
 }
+
+/** 0 … 99 as two digits. */
+export const PAD2: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 export function formatYear(y: number): string {
-  return y < 0 ? `-${String(-y).padStart(4, '0')}` : String(y).padStart(4, '0');
+  return y < 0 ? `-${String(-y).padStart(4, '0')}` : y >= 1000 ? String(y) : String(y).padStart(4, '0');
 }
 
+/** "YYYY-MM-DD"; by `+` on purpose: under 13 characters V8 makes a flat string, not a rope. */
 export function formatDate(y: number, m: number, d: number): string {
-  return `${formatYear(y)}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return formatYear(y) + '-' + PAD2[m] + '-' + PAD2[d];
 }

@@ -1,7 +1,7 @@
 import { describeType } from '../../logical-types.js';
 import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
 import { unitFromWords, wordsOf } from '../prf.js';
-import { civilFromDays, daysFromCivil, formatDate, formatYear, splitDate } from '../values.js';
+import { civilFromDays, daysFromCivil, formatDate, formatYear, PAD2, splitDate } from '../values.js';
 import { INT32, isDateLike, same } from './common.js';
 
 function dateInput(ctx: ColumnContext): string | null {
@@ -44,10 +44,10 @@ export const dates: AlgorithmDef[] = [
     summary: 'the first day of the month (00:00:00 for timestamps), same type',
     output: (ctx) => dateInput(ctx) ?? same(ctx),
     make: (ctx) => {
-      const suffix = ctx.type.kind === 'date' ? '' : ctx.type.kind === 'timestamptz' ? 'T00:00:00Z' : 'T00:00:00';
+      const suffix = '-01' + (ctx.type.kind === 'date' ? '' : ctx.type.kind === 'timestamptz' ? 'T00:00:00Z' : 'T00:00:00');
       return (v) => {
         const p = splitDate(v as string);
-        return p ? `${formatYear(p.y)}-${String(p.m).padStart(2, '0')}-01${suffix}` : v;
+        return p ? formatYear(p.y) + '-' + PAD2[p.m] + suffix : v;
       };
     },
   },
