@@ -106,7 +106,8 @@ function labelOf(pid: number): string {
     return 'other';
   }
   const cmd = args.join(' ');
-  if (cmd.includes('cli/main.ts')) return args.includes('capture') ? 'nilus capture (node)' : args.includes('sink') ? 'nilus sink (node)' : 'nilus cli';
+  // The daemons run from the sources (tsx) or the build (bin/nilus.js).
+  if (cmd.includes('cli/main.ts') || cmd.includes('bin/nilus.js')) return args.includes('capture') ? 'nilus capture (node)' : args.includes('sink') ? 'nilus sink (node)' : 'nilus cli';
   if (comm === 'nats-server') return 'nats-server';
   if (comm === 'pgbench') return 'pgbench';
   if (comm === 'psql') return 'psql';

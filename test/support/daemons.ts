@@ -6,7 +6,12 @@ import { stringify } from 'yaml';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'shared/cli/main.ts');
+/**
+ * How the daemons are run: the TypeScript sources through tsx, or with
+ * NILUS_CLI=dist the compiled build users run (the bench does: no transpiling
+ * at start-up, which would count against a bulk load's time).
+ */
+const CLI = process.env.NILUS_CLI === 'dist' ? [path.join(ROOT, 'bin/nilus.js')] : ['--import', 'tsx', path.join(ROOT, 'shared/cli/main.ts')];
 
 export function writeConfig(config: unknown, name = 'nilus.yaml'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nilus-cfg-'));
@@ -18,7 +23,7 @@ export function writeConfig(config: unknown, name = 'nilus.yaml'): string {
 /** Runs the CLI to completion: exit code and output. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -38,7 +43,7 @@ export class Daemon {
   ) {}
 
   start(): this {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, this.command, '-c', this.configFile], { cwd: ROOT, env: { ...process.env, NILUS_LOG_LEVEL: process.env.NILUS_LOG_LEVEL ?? 'info' } });
+    const child = spawn(process.execPath, [...CLI, this.command, '-c', this.configFile], { cwd: ROOT, env: { ...process.env, NILUS_LOG_LEVEL: process.env.NILUS_LOG_LEVEL ?? 'info' } });
     child.stdout!.on('data', (d) => (this.log += d));
     child.stderr!.on('data', (d) => (this.log += d));
     this.child = child;
