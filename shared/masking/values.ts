@@ -40,15 +40,29 @@ export interface Dec {
   scale: number;
 }
 
-const DEC = /^([+-]?)(\d*)(?:\.(\d*))?$/;
-
-/** "12.50" → {1250n, 2}; null for NaN, ±Infinity or anything else that is not a plain decimal. */
+/**
+ * "12.50" → {1250n, 2}; null for NaN, ±Infinity or anything else that is not a plain decimal.
+ * By char codes: what /^([+-]?)(\d*)(?:\.(\d*))?$/ with at least one digit accepts; up to 15
+ * digits the units are summed exactly in a double rather than parsed from a string.
+ */
 export function parseDecimal(s: string): Dec | null {
-  const m = DEC.exec(s);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
-  const frac = m[3] ?? '';
-  const units = BigInt((m[2] || '0') + frac);
-  return { units: m[1] === '-' ? -units : units, scale: frac.length };
+  const len = s.length;
+  const c0 = s.charCodeAt(0);
+  const start = c0 === 43 || c0 === 45 ? 1 : 0; // "+", "-"
+  let dot = -1;
+  let digits = 0;
+  let sum = 0;
+  for (let i = start; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 && dot < 0) dot = i;
+    else if (c >= 48 && c <= 57) {
+      digits++;
+      sum = sum * 10 + c - 48;
+    } else return null;
+  }
+  if (digits === 0) return null;
+  const units = digits <= 15 ? BigInt(sum) : BigInt(dot < 0 ? s.slice(start) : s.slice(start, dot) + s.slice(dot + 1));
+  return { units: c0 === 45 ? -units : units, scale: dot < 0 ? 0 : len - dot - 1 };
 }
 
 export function formatDecimal(d: Dec): string {
@@ -59,7 +73,9 @@ export function formatDecimal(d: Dec): string {
   return `${neg ? '-' : ''}${digits.slice(0, -d.scale)}.${digits.slice(-d.scale)}`;
 }
 
-export const pow10 = (n: number): bigint => 10n ** BigInt(n);
+/** Powers of ten a decimal column can need, made once (a bigint power per value costs more than the rest of a mask). */
+const POW10 = Array.from({ length: 128 }, (_, i) => 10n ** BigInt(i));
+export const pow10 = (n: number): bigint => POW10[n] ?? 10n ** BigInt(n);
 
 export function rescale(d: Dec, scale: number): bigint {
   if (scale >= d.scale) return d.units * pow10(scale - d.scale);

@@ -60,17 +60,36 @@ function makeRound(ctx: ColumnContext): MaskFn {
   };
 }
 
+const TRAILING_ZEROS = /0+$/;
+const MINUS_ZERO = /^-0$/;
+
 function makeRange(ctx: ColumnContext): MaskFn {
   const step = stepOf(ctx);
+  // A whole step on whole values needs no decimal scaling: the same bounds by plain integer arithmetic.
+  const whole = step.scale === 0;
+  const nBig = step.units;
+  const n = Number(nBig);
   return (v) => {
-    const text = typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? v.toFixed(20).replace(/0+$/, '') : canonical(v);
+    if (whole) {
+      // |v| + 2n ≤ 2^53: v % n and the bounds are exact in doubles.
+      if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 52 && n <= 2 ** 51) {
+        const r = v % n;
+        const lo = v - r - (r < 0 ? n : 0);
+        return `${lo}-${lo + n}`;
+      }
+      if (typeof v === 'bigint') {
+        const lo = divFloor(v, nBig) * nBig;
+        return `${lo}-${lo + nBig}`;
+      }
+    }
+    const text = typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? v.toFixed(20).replace(TRAILING_ZEROS, '') : canonical(v);
     const d = parseDecimal(text);
     if (!d) return text; // NaN, ±Infinity
     const scale = Math.max(d.scale, step.scale);
-    const n = rescale(step, scale);
-    const lo = divFloor(rescale(d, scale), n) * n;
-    const fmt = (u: bigint) => formatDecimal({ units: u, scale: step.scale }).replace(/^-0$/, '0');
-    return `${fmt(rescale({ units: lo, scale }, step.scale))}-${fmt(rescale({ units: lo + n, scale }, step.scale))}`;
+    const sn = rescale(step, scale);
+    const lo = divFloor(rescale(d, scale), sn) * sn;
+    const fmt = (u: bigint) => formatDecimal({ units: u, scale: step.scale }).replace(MINUS_ZERO, '0');
+    return `${fmt(rescale({ units: lo, scale }, step.scale))}-${fmt(rescale({ units: lo + sn, scale }, step.scale))}`;
   };
 }
 
