@@ -177,7 +177,7 @@ export function createPrf(key: string | Uint8Array): Prf {
       for (let j = 0; j < p; j++) head[j >> 2] |= pre[j] << (24 - ((j & 3) << 3));
       return (value) => {
         if (p + value.length > ONE_BLOCK) return words(prefix + value);
-        W.set(head);
+        for (let j = 0; j < 16; j++) W[j] = head[j]; // a loop: TypedArray#set costs more for 16 words
         if (!packAscii(value, p)) return words(prefix + value);
         hmacOneBlock(p + value.length, innerState, outerState, out);
         return out;
@@ -212,32 +212,48 @@ export function unitFromWords(w: Int32Array): number {
 }
 
 /**
- * A small deterministic generator (sfc32) seeded from a PRF output, for values
+ * sfc32, a small deterministic generator seeded from a PRF output, for values
  * that need more randomness than one digest holds (a long random string).
+ * Reseedable, so a mask keeps one per column rather than making a closure per value.
  */
-export function seededRandom(hex: string): () => number {
-  return sfc32(parseInt(hex.slice(0, 8), 16) | 0, parseInt(hex.slice(8, 16), 16) | 0, parseInt(hex.slice(16, 24), 16) | 0, parseInt(hex.slice(24, 32), 16) | 0);
-}
+export class Sfc32 {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
 
-/** seededRandom(hex) from the digest's words (the same four 32-bit seeds). */
-export function seededRandomFromWords(w: Int32Array): () => number {
-  return sfc32(w[0], w[1], w[2], w[3]);
-}
+  /** Seeds from four 32-bit numbers and skips the first 12 outputs. */
+  seed(a: number, b: number, c: number, d: number): this {
+    this.a = a | 0;
+    this.b = b | 0;
+    this.c = c | 0;
+    this.d = d | 0;
+    for (let i = 0; i < 12; i++) this.next();
+    return this;
+  }
 
-function sfc32(a: number, b: number, c: number, d: number): () => number {
-  const next = () => {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
+  /** Seeded as seededRandom(hex) is, from the digest's first four words. */
+  seedFromWords(w: Int32Array): this {
+    return this.seed(w[0], w[1], w[2], w[3]);
+  }
+
+  /** A number in [0, 1). */
+  next(): number {
+    const a = this.a;
+    const b = this.b;
+    const c = this.c;
+    const d = this.d;
     const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
     return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+  }
+}
+
+/** An Sfc32 seeded from a PRF output's first 32 hex digits, as a function. */
+export function seededRandom(hex: string): () => number {
+  const g = new Sfc32().seed(parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16), parseInt(hex.slice(16, 24), 16), parseInt(hex.slice(24, 32), 16));
+  return () => g.next();
 }

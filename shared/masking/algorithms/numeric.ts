@@ -62,6 +62,7 @@ function makeRound(ctx: ColumnContext): MaskFn {
 
 const TRAILING_ZEROS = /0+$/;
 const MINUS_ZERO = /^-0$/;
+const bound = (units: bigint, scale: number) => formatDecimal({ units, scale }).replace(MINUS_ZERO, '0');
 
 function makeRange(ctx: ColumnContext): MaskFn {
   const step = stepOf(ctx);
@@ -88,8 +89,7 @@ function makeRange(ctx: ColumnContext): MaskFn {
     const scale = Math.max(d.scale, step.scale);
     const sn = rescale(step, scale);
     const lo = divFloor(rescale(d, scale), sn) * sn;
-    const fmt = (u: bigint) => formatDecimal({ units: u, scale: step.scale }).replace(MINUS_ZERO, '0');
-    return `${fmt(rescale({ units: lo, scale }, step.scale))}-${fmt(rescale({ units: lo + sn, scale }, step.scale))}`;
+    return `${bound(rescale({ units: lo, scale }, step.scale), step.scale)}-${bound(rescale({ units: lo + sn, scale }, step.scale), step.scale)}`;
   };
 }
 

@@ -1,7 +1,7 @@
 import { describeType } from '../../logical-types.js';
 import type { AlgorithmDef, ColumnContext, MaskFn } from '../types.js';
-import { seededRandomFromWords, unitFromWords, wordsOf } from '../prf.js';
-import { canonical, civilFromDays, codePoints, daysFromCivil, formatDate, integerDigits, parseDecimal, formatDecimal, pow10, splitDate } from '../values.js';
+import { Sfc32, unitFromWords, wordsOf } from '../prf.js';
+import { canonical, civilFromDays, codePoints, daysFromCivil, formatDate, integerDigits, PAD2, parseDecimal, formatDecimal, pow10, splitDate } from '../values.js';
 import { clamp, fromBig, intRange, INT64, isFloat, isInt, same, toBig, UUID } from './common.js';
 
 /** A UUID (version 8, "custom") from 128 bits of a PRF output. */
@@ -33,7 +33,7 @@ const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();
 
 /** Same length and shape: letters stay letters (of the same case), digits stay digits, the rest stays. */
-function randomText(s: string, rnd: () => number): string {
+function randomText(s: string, rnd: Sfc32): string {
   const len = s.length;
   // Long text the simple way (String.fromCharCode.apply has an argument limit).
   if (len > 1024) return randomTextLong(s, rnd);
@@ -42,13 +42,13 @@ function randomText(s: string, rnd: () => number): string {
   for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
-      out.push(c >= 48 && c <= 57 ? 48 + Math.floor(rnd() * 10) : c >= 65 && c <= 90 ? 65 + Math.floor(rnd() * 26) : c >= 97 && c <= 122 ? 97 + Math.floor(rnd() * 26) : c);
+      out.push(c >= 48 && c <= 57 ? 48 + Math.floor(rnd.next() * 10) : c >= 65 && c <= 90 ? 65 + Math.floor(rnd.next() * 26) : c >= 97 && c <= 122 ? 97 + Math.floor(rnd.next() * 26) : c);
       continue;
     }
     // A surrogate pair is one code point (a lone surrogate stays one unit, as the string iterator has it).
     const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < len && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
     const cp = pair ? s.slice(i, i + 2) : s[i];
-    if (cp.toLowerCase() !== cp.toUpperCase()) out.push((cp === cp.toUpperCase() ? 65 : 97) + Math.floor(rnd() * 26)); // other scripts' letters
+    if (cp.toLowerCase() !== cp.toUpperCase()) out.push((cp === cp.toUpperCase() ? 65 : 97) + Math.floor(rnd.next() * 26)); // other scripts' letters
     else if (pair) out.push(c, s.charCodeAt(i + 1));
     else out.push(c);
     if (pair) i++;
@@ -56,14 +56,14 @@ function randomText(s: string, rnd: () => number): string {
   return String.fromCharCode.apply(null, out);
 }
 
-function randomTextLong(s: string, rnd: () => number): string {
+function randomTextLong(s: string, rnd: Sfc32): string {
   const cps = codePoints(s);
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i];
-    if (c >= '0' && c <= '9') cps[i] = String.fromCharCode(48 + Math.floor(rnd() * 10));
-    else if (c >= 'A' && c <= 'Z') cps[i] = UPPER[Math.floor(rnd() * 26)];
-    else if (c >= 'a' && c <= 'z') cps[i] = LOWER[Math.floor(rnd() * 26)];
-    else if (c.toLowerCase() !== c.toUpperCase()) cps[i] = (c === c.toUpperCase() ? UPPER : LOWER)[Math.floor(rnd() * 26)]; // other scripts' letters
+    if (c >= '0' && c <= '9') cps[i] = String.fromCharCode(48 + Math.floor(rnd.next() * 10));
+    else if (c >= 'A' && c <= 'Z') cps[i] = UPPER[Math.floor(rnd.next() * 26)];
+    else if (c >= 'a' && c <= 'z') cps[i] = LOWER[Math.floor(rnd.next() * 26)];
+    else if (c.toLowerCase() !== c.toUpperCase()) cps[i] = (c === c.toUpperCase() ? UPPER : LOWER)[Math.floor(rnd.next() * 26)]; // other scripts' letters
   }
   return cps.join('');
 }
@@ -101,14 +101,21 @@ function sameDigitsSmall(x: number, w: Int32Array): number {
   return neg && y !== 0 ? -y : y; // never -0: the bigint path has none
 }
 
+/** A timestamp's time after its date (fraction and zone apart), and a time of day. */
+const AFTER_DATE = /^T(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/;
+const TIME = /^(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/;
+
 const DAY_1900 = daysFromCivil(1900, 1, 1);
 const DAY_2100 = daysFromCivil(2100, 1, 1);
-const pad2 = (n: number) => String(n).padStart(2, '0');
 
-function randomTime(rnd: () => number, fraction: string): string {
-  const secs = Math.floor(rnd() * 86400);
-  const frac = fraction ? '.' + Array.from({ length: fraction.length - 1 }, () => Math.floor(rnd() * 10)).join('') : '';
-  return `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}${frac}`;
+function randomTime(rnd: Sfc32, fraction: string): string {
+  const secs = Math.floor(rnd.next() * 86400);
+  let frac = '';
+  if (fraction) {
+    frac = '.';
+    for (let i = 1; i < fraction.length; i++) frac += Math.floor(rnd.next() * 10);
+  }
+  return `${PAD2[Math.floor(secs / 3600)]}:${PAD2[Math.floor(secs / 60) % 60]}:${PAD2[secs % 60]}${frac}`;
 }
 
 /** Why `random` does not apply to a type, or null. */
@@ -125,6 +132,8 @@ function makeRandom(ctx: ColumnContext): MaskFn {
   const h = (v: unknown) => prf.hex(pre + canonical(v));
   const words = wordsOf(prf, pre);
   const w = (v: unknown) => words(canonical(v));
+  // One generator per column, reseeded per value.
+  const rng = new Sfc32();
   if (isInt(t)) {
     const range = intRange(t);
     const [lo, hi] = [Number(range[0]), Number(range[1])];
@@ -164,10 +173,10 @@ function makeRandom(ctx: ColumnContext): MaskFn {
   }
   if (t.kind === 'bytes') {
     return (v) => {
-      const rnd = seededRandomFromWords(w(v));
+      const rnd = rng.seedFromWords(w(v));
       const src = v as Uint8Array;
       const out = new Uint8Array(src.length);
-      for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd() * 256);
+      for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd.next() * 256);
       return out;
     };
   }
@@ -176,22 +185,22 @@ function makeRandom(ctx: ColumnContext): MaskFn {
       const s = v as string;
       const parts = splitDate(s);
       if (!parts) return s; // ±infinity
-      const rnd = seededRandomFromWords(w(v));
-      const [y, m, d] = civilFromDays(DAY_1900 + Math.floor(rnd() * (DAY_2100 - DAY_1900)));
+      const rnd = rng.seedFromWords(w(v));
+      const [y, m, d] = civilFromDays(DAY_1900 + Math.floor(rnd.next() * (DAY_2100 - DAY_1900)));
       if (t.kind === 'date') return formatDate(y, m, d);
-      const tm = /^T(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/.exec(parts.rest);
+      const tm = AFTER_DATE.exec(parts.rest);
       return formatDate(y, m, d) + 'T' + randomTime(rnd, tm?.[2] ?? '') + (tm?.[3] ?? '');
     };
   }
   if (t.kind === 'time') {
     return (v) => {
       const s = v as string;
-      const tm = /^(\d{2}:\d{2}:\d{2})(\.\d+)?(.*)$/.exec(s);
-      return tm ? randomTime(seededRandomFromWords(w(v)), tm[2] ?? '') + tm[3] : s;
+      const tm = TIME.exec(s);
+      return tm ? randomTime(rng.seedFromWords(w(v)), tm[2] ?? '') + tm[3] : s;
     };
   }
   // text
-  return (v) => randomText(typeof v === 'string' ? v : canonical(v), seededRandomFromWords(w(v)));
+  return (v) => randomText(typeof v === 'string' ? v : canonical(v), rng.seedFromWords(w(v)));
 }
 
 export const tokens: AlgorithmDef[] = [
