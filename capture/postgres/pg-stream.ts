@@ -68,26 +68,28 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
   };
   const idle = () => txn === null && plugin.received === processed && a.emitter.idle();
 
-  const handle = async (msg: Pgoutput.Message) => {
+  /** Handles one message; a promise only when it has to wait (a catalog lookup, or the emitter sending). */
+  const handle = (msg: Pgoutput.Message): void | Promise<void> => {
     switch (msg.tag) {
       case 'begin':
         txn = { commitLsn: parseLsn(msg.commitLsn!), xid: String(msg.xid), commitTs: Number((msg.commitTime as bigint) / 1000n), index: 0 };
         return;
       case 'relation':
-        relations.set(msg.relationOid, await a.describeRelation(msg));
-        return;
+        return a.describeRelation(msg).then((schema) => void relations.set(msg.relationOid, schema));
       case 'insert':
       case 'update':
       case 'delete': {
-        const schema = relations.get(msg.relation.relationOid) ?? (await a.describeRelation(msg.relation));
-        return a.emitter.change(schema, toChange(msg, schema, txn!));
+        const schema = relations.get(msg.relation.relationOid);
+        if (schema) return a.emitter.change(schema, toChange(msg, schema, txn!));
+        return a.describeRelation(msg.relation).then((s) => a.emitter.change(s, toChange(msg, s, txn!)));
       }
       case 'truncate':
-        for (const rel of msg.relations) {
-          const schema = relations.get(rel.relationOid) ?? (await a.describeRelation(rel));
-          await a.emitter.change(schema, { op: 't', pos: changePosition(txn!.commitLsn, ++txn!.index), txid: txn!.xid, commitTs: txn!.commitTs });
-        }
-        return;
+        return (async () => {
+          for (const rel of msg.relations) {
+            const schema = relations.get(rel.relationOid) ?? (await a.describeRelation(rel));
+            await a.emitter.change(schema, { op: 't', pos: changePosition(txn!.commitLsn, ++txn!.index), txid: txn!.xid, commitTs: txn!.commitTs });
+          }
+        })();
       case 'commit': {
         const end = parseLsn(msg.commitEndLsn!);
         txn = null;
@@ -98,10 +100,13 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
     }
   };
 
-  service.on('data', async (_lsn: string, msg: Pgoutput.Message) => {
+  // The library awaits what a listener returns before the next message (flow control): return a promise only when waiting.
+  const done = () => void processed++;
+  service.on('data', (_lsn: string, msg: Pgoutput.Message) => {
     try {
-      await handle(msg);
-      processed++;
+      const pending = handle(msg);
+      if (!pending) return done();
+      return pending.then(done, (e: unknown) => failure?.(e));
     } catch (e) {
       failure?.(e);
     }

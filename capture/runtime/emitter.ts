@@ -10,8 +10,12 @@ import type { Publisher } from './publisher.js';
  * connector awaits each one, which is how back-pressure reaches the source.
  */
 export interface CaptureEmitter {
-  /** Adds one change of a table. A schema event goes out first whenever the table's shape is new to this session. */
-  change(table: TableSchema, change: Change): Promise<void>;
+  /**
+   * Adds one change of a table. A schema event goes out first whenever the
+   * table's shape is new to this session. Returns nothing when the change
+   * only joined the open batch (the common case, kept free of promises).
+   */
+  change(table: TableSchema, change: Change): void | Promise<void>;
   /**
    * Publishes snapshot rows of a table as `rows` messages (after any open
    * change batch, and a schema event when the shape is new). The page's arrays
@@ -22,7 +26,7 @@ export interface CaptureEmitter {
    * Marks the end of a source transaction. `checkpoint` runs once every change
    * before this point is durable in JetStream: only then may the source position advance.
    */
-  commit(checkpoint?: () => void): Promise<void>;
+  commit(checkpoint?: () => void): void | Promise<void>;
   /** Publishes what is buffered now; `onDurable` as for commit. */
   flush(onDurable?: () => void): Promise<void>;
   /** True when nothing is buffered or in flight (safe to confirm a source keepalive position). */
@@ -127,19 +131,28 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
     published.set(key(table), table);
   };
 
+  const addChange = async (table: TableSchema, change: Change) => {
+    if (batch && batch.table !== table && (key(batch.table) !== key(table) || batch.table.version !== table.version)) await serial(sendBatch);
+    await announce(table);
+    batch ??= { table, changes: [] };
+    batch.changes.push(change);
+    if (batch.changes.length >= opts.maxBatchRows) await serial(sendBatch);
+  };
+
   const throwLingerError = () => {
     if (lingerError) throw lingerError;
   };
 
   return {
-    async change(table, change) {
+    change(table, change) {
       throwLingerError();
       if (!change.snapshot && opts.resumeAfter !== undefined && change.pos <= opts.resumeAfter) return;
-      if (batch && batch.table !== table && (key(batch.table) !== key(table) || batch.table.version !== table.version)) await serial(sendBatch);
-      await announce(table);
-      batch ??= { table, changes: [] };
-      batch.changes.push(change);
-      if (batch.changes.length >= opts.maxBatchRows) await serial(sendBatch);
+      // Same table object as the open batch, and room left: announced already, nothing to send.
+      if (batch !== null && batch.table === table && batch.changes.length + 1 < opts.maxBatchRows) {
+        batch.changes.push(change);
+        return;
+      }
+      return addChange(table, change);
     },
     async rows(table, page) {
       throwLingerError();
@@ -148,7 +161,7 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
       await announce(table);
       await serial(() => sendRows(table, page));
     },
-    async commit(checkpoint) {
+    commit(checkpoint) {
       throwLingerError();
       if (checkpoint) pendingCheckpoints.push(checkpoint);
       // Adaptive packing: with the pipe idle, send now for latency; under load,
