@@ -381,6 +381,13 @@ describe('masking: exact outputs', () => {
       for (const [input, output] of pairs) assert.deepEqual(await m.mask(input), output, `${spec} of ${String(input)}`);
     }
   });
+
+  it('are the same for values longer than the char-code paths take', async () => {
+    assert.equal(await one('phone', text).mask('+1 (415) 555-0123 '.repeat(100)), '+1 (415) ***-**** ' + '+* (***) ***-**** '.repeat(99));
+    assert.equal(await one('credit_card', text).mask('4111 1111 '.repeat(200)), '**** **** '.repeat(199) + '**** 1111 ');
+    assert.equal(await one('email', text).mask('a'.repeat(2000) + '@x.io'), 'a' + '*'.repeat(1998) + 'a@x.io');
+    assert.equal(sha((await one('random', text).mask('Ab1 ö😀 '.repeat(200))) as string), '927e6cb5a4e4946725bfaab702e102560d729f74eb89b25555ec74c7f380d454');
+  });
 });
 
 describe('masking: every algorithm', () => {
