@@ -266,6 +266,9 @@ describe('masking: numeric', () => {
     assert.equal(await d.mask('123456789012345678901234567890.0153456789'), '123456789012345678901234567890.0200000000');
     assert.equal(await one('round:1000', { kind: 'decimal', precision: 12, scale: 2 }).mask('-45500.00'), '-46000.00');
     assert.equal(await one('round:100', { kind: 'decimal', precision: 4, scale: 1 }).mask('999.9'), '900.0', 'rounding up would overflow numeric(4,1)');
+    // A value with more integer digits than the column allows (a source that does not enforce them) comes back inside it, at once.
+    assert.equal(await one('round:1', { kind: 'decimal', precision: 4, scale: 1 }).mask('123456789012345678901234567890.5'), '999.0');
+    assert.equal(await one('round:1', { kind: 'decimal', precision: 4, scale: 1 }).mask('-123456789012345678901234567890.5'), '-999.0');
     assert.equal(await one('round:10', { kind: 'decimal' }).mask('NaN'), 'NaN');
     assert.throws(() => one('round:2.5', { kind: 'int32' }), /whole step/);
     assert.throws(() => one('round:10', text), /applies to number columns/);

@@ -30,10 +30,7 @@ function makeRound(ctx: ColumnContext): MaskFn {
     const n = rescale(step, 0);
     const [lo, hi] = intRange(t);
     return (v) => {
-      let q = divRound(toBig(v), n) * n;
-      while (q > hi) q -= n;
-      while (q < lo) q += n;
-      return fromBig(q, v);
+      return fromBig(intoRange(divRound(toBig(v), n) * n, lo, hi, n), v);
     };
   }
   if (isFloat(t)) {
@@ -52,12 +49,16 @@ function makeRound(ctx: ColumnContext): MaskFn {
     const n = rescale(step, scale);
     let q = divRound(rescale(d, scale), n) * n;
     const limit = decimalLimit(ctx, scale);
-    if (limit !== null) {
-      while (q > limit) q -= n;
-      while (q < -limit) q += n;
-    }
+    if (limit !== null) q = intoRange(q, -limit, limit, n);
     return formatDecimal({ units: q, scale: d.scale >= step.scale ? d.scale : scale });
   };
+}
+
+/** The nearest multiple-of-`n` step back inside [lo, hi] for a rounded value beyond it, in one step (n > 0). */
+function intoRange(q: bigint, lo: bigint, hi: bigint, n: bigint): bigint {
+  if (q > hi) return q - ((q - hi + n - 1n) / n) * n;
+  if (q < lo) return q + ((lo - q + n - 1n) / n) * n;
+  return q;
 }
 
 const TRAILING_ZEROS = /0+$/;
