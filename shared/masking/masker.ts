@@ -96,41 +96,20 @@ function arrayMasker(cols: CompiledColumn[], indexes: number[]): (values: unknow
 const CACHE_LIMIT = 1_000_000;
 const MEMO_LIMIT = 1 << 17;
 
-/** Lookups after which a memo checks its hit rate, and values it then goes without when hits are rare. */
-const MEMO_PROBE = 1 << 16;
-const MEMO_PAUSE = 1 << 20;
-
 /**
  * Remembers the last outputs of a PRF-based mask by input (strings, numbers,
  * bigints): real columns repeat values (dates, amounts, cities), and a hit
- * costs a map lookup instead of an HMAC. Bounded: cleared when full. On a
- * column of mostly distinct values the lookup and insert cost more than they
- * save, so after each probe window with under a fifth hits the memo steps
- * aside for a while, then tries again.
+ * costs a map lookup instead of an HMAC. Bounded: cleared when full.
  */
 function memo(fn: MaskFn): MaskFn {
   const seen = new Map<unknown, unknown>();
-  let lookups = 0;
-  let hits = 0;
-  let bypass = 0;
   return (v) => {
     if (typeof v === 'object') return fn(v);
-    if (bypass > 0) {
-      bypass--;
-      return fn(v);
-    }
     let out = seen.get(v);
     if (out === undefined) {
       out = fn(v);
       if (seen.size >= MEMO_LIMIT) seen.clear();
       seen.set(v, out);
-    } else hits++;
-    if (++lookups === MEMO_PROBE) {
-      if (hits < MEMO_PROBE / 5) {
-        bypass = MEMO_PAUSE;
-        seen.clear();
-      }
-      lookups = hits = 0;
     }
     return out;
   };
