@@ -141,8 +141,16 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         const taken = take(queue);
         for (const m of taken) queuedBytes -= m.data.length;
         more();
-        const decoded = taken.map(decodeMessage);
-        await maskAll(decoded);
+        // Message by message, yielding in between: the batch in the destination needs this thread
+        // too (its statements and COPY text are built between its round trips), and would otherwise
+        // wait until the whole next batch is decoded and masked.
+        const decoded: Decoded[] = [];
+        for (const m of taken) {
+          const d = [decodeMessage(m)];
+          await maskAll(d);
+          decoded.push(d[0]);
+          if (applying) await new Promise<void>((r) => setImmediate(r));
+        }
         const prepared = prepare(decoded);
         await finish();
         const last = taken[taken.length - 1];
