@@ -52,7 +52,16 @@ function astronomical(bcYear: number): string {
   return y === 0 ? '0000' : `-${String(-y).padStart(4, '0')}`;
 }
 
+/** 'YYYY-MM-DD HH:MM:SS[.ffffff]' with an AD four-digit year: the shape nearly every value has. */
+const PLAIN_DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?(\+00(:00)?)?$/;
+
 function portableTimestamp(text: string, withZone: boolean): string {
+  // Common case in one regex test and one concatenation: 'T' for the space, 'Z' for +00.
+  if (PLAIN_DATETIME.test(text)) {
+    const zone = text.indexOf('+', 19);
+    const clock = zone < 0 ? text.slice(11) : text.slice(11, zone);
+    return withZone ? `${text.slice(0, 10)}T${clock}Z` : `${text.slice(0, 10)}T${clock}`;
+  }
   if (text === 'infinity' || text === '-infinity') return text;
   const bc = text.endsWith(' BC');
   let t = bc ? text.slice(0, -3) : text;
@@ -125,6 +134,8 @@ function numberText(n: number): string {
 
 /** Astronomical years (≤ 0) back to the server's BC notation. */
 function pgDateText(s: string): string {
+  // A year 0001–9999 (not 0000, not signed, not five digits): the text is the server's already.
+  if (s.charCodeAt(4) === 45 /* - */ && s.charCodeAt(0) !== 45 && !s.startsWith('0000')) return s;
   const m = /^(-?)(\d{4,})(.*)$/.exec(s);
   if (!m) return s;
   const [, sign, year, rest] = m;
