@@ -19,5 +19,6 @@ COPY package.json ./
 COPY bin ./bin
 COPY config ./config
 USER node
-ENTRYPOINT ["node", "bin/nilus.js"]
+# The same V8 flag as bin/nilus.js's shebang (see there).
+ENTRYPOINT ["node", "--single-threaded-gc", "bin/nilus.js"]
 CMD ["--help"]

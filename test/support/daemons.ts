@@ -9,9 +9,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /**
  * How the daemons are run: the TypeScript sources through tsx, or with
  * NILUS_CLI=dist the compiled build users run (the bench does: no transpiling
- * at start-up, which would count against a bulk load's time).
+ * at start-up, which would count against a bulk load's time). Both with the
+ * V8 flag the installed `nilus` runs with (see bin/nilus.js).
  */
-const CLI = process.env.NILUS_CLI === 'dist' ? [path.join(ROOT, 'bin/nilus.js')] : ['--import', 'tsx', path.join(ROOT, 'shared/cli/main.ts')];
+const CLI = ['--single-threaded-gc', ...(process.env.NILUS_CLI === 'dist' ? [path.join(ROOT, 'bin/nilus.js')] : ['--import', 'tsx', path.join(ROOT, 'shared/cli/main.ts')])];
 
 export function writeConfig(config: unknown, name = 'nilus.yaml'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'nilus-cfg-'));
