@@ -29,7 +29,7 @@ const SESSION_SQL = [
 ];
 
 /** Statements grow to about this many bytes (less when the server's max_allowed_packet is smaller). */
-const STATEMENT_BYTES = 4 * 1024 * 1024;
+const STATEMENT_BYTES = 1024 * 1024;
 /** Keys per DELETE statement. */
 const DELETE_CHUNK = 1000;
 /** How often the count of NULLs written for unrepresentable values is logged, per column. */
@@ -155,13 +155,15 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
       const skip = new Set(group[0].unchanged);
       const cols = plan.columns.filter((c) => !skip.has(c.name));
       const inKey = cols.map((c) => plan.key.includes(c.name));
-      const tuples = group.map((r) => {
-        const parts = cols.map((c, i) => encode(r.values[c.name], c, t, inKey[i]));
-        for (const e of plan.extra) parts.push(extraLiteral(e.role, r.op, r.pos));
-        return `(${parts.join(', ')})`;
-      });
+      const tuples = function* (): Generator<string> {
+        for (const r of group) {
+          const parts = cols.map((c, i) => encode(r.values[c.name], c, t, inKey[i]));
+          for (const e of plan.extra) parts.push(extraLiteral(e.role, r.op, r.pos));
+          yield `(${parts.join(', ')})`;
+        }
+      };
       const { head, tail } = insertInto(target, plan, cols);
-      await chunked(head, tuples, ', ', tail);
+      await chunked(head, tuples(), ', ', tail);
     }
   }
 
@@ -173,36 +175,54 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
   async function load(target: Target, t: TableSchema, plan: TablePlan, pages: RowsBatch[]): Promise<void> {
     const index = plan.columns.map((c) => t.columns.findIndex((col) => col.name === c.name));
     const inKey = plan.columns.map((c) => plan.key.includes(c.name));
-    const tuples: string[] = [];
-    for (const page of pages) {
-      page.rows.forEach((row, r) => {
-        const parts = plan.columns.map((c, i) => encode(row[index[i]], c, t, inKey[i]));
-        for (const e of plan.extra) parts.push(extraLiteral(e.role, 'r', e.role === 'position' ? rowPosition(page.positionPrefix, page.firstOrdinal + r) : ''));
-        tuples.push(`(${parts.join(', ')})`);
-      });
+    function* tuples(): Generator<string> {
+      for (const page of pages) {
+        for (let r = 0; r < page.rows.length; r++) {
+          const row = page.rows[r];
+          const parts = plan.columns.map((c, i) => encode(row[index[i]], c, t, inKey[i]));
+          for (const e of plan.extra) parts.push(extraLiteral(e.role, 'r', e.role === 'position' ? rowPosition(page.positionPrefix, page.firstOrdinal + r) : ''));
+          yield `(${parts.join(', ')})`;
+        }
+      }
     }
     const { head, tail } = insertInto(target, plan, plan.columns);
-    await chunked(head, tuples, ', ', tail);
+    await chunked(head, tuples(), ', ', tail);
   }
 
-  /** Runs head + items joined + tail in as few statements as fit the packet limit. */
-  async function chunked(head: string, items: string[], sep: string, tail: string, maxItems = Infinity): Promise<void> {
+  /**
+   * Runs head + items joined + tail in as few statements as fit the packet
+   * limit. Items are taken lazily and one statement is in flight while the
+   * next is built, so the server executes while this thread encodes.
+   */
+  async function chunked(head: string, items: Iterable<string>, sep: string, tail: string, maxItems = Infinity): Promise<void> {
     const fixed = Buffer.byteLength(head) + Buffer.byteLength(tail) + 1024;
     const limit = Math.max(Math.min(STATEMENT_BYTES, packetBytes - fixed), 1);
-    let batch: string[] = [];
-    let bytes = 0;
-    for (const item of items) {
-      const size = Buffer.byteLength(item) + sep.length;
-      if (size + fixed > packetBytes) throw new RowTooLargeError(`a row of ${size} bytes does not fit the destination's max_allowed_packet (${packetBytes} bytes): raise it on the server (SET GLOBAL max_allowed_packet = …)`);
-      if (batch.length && (bytes + size > limit || batch.length >= maxItems)) {
-        await query(head + batch.join(sep) + tail);
-        batch = [];
-        bytes = 0;
+    let inFlight: Promise<unknown> | null = null;
+    const send = async (sql: string) => {
+      if (inFlight) await inFlight;
+      inFlight = query(sql);
+      inFlight.catch(() => {}); // awaited before the next statement or at the end
+    };
+    try {
+      let batch: string[] = [];
+      let bytes = 0;
+      for (const item of items) {
+        const size = Buffer.byteLength(item) + sep.length;
+        if (size + fixed > packetBytes) throw new RowTooLargeError(`a row of ${size} bytes does not fit the destination's max_allowed_packet (${packetBytes} bytes): raise it on the server (SET GLOBAL max_allowed_packet = …)`);
+        if (batch.length && (bytes + size > limit || batch.length >= maxItems)) {
+          await send(head + batch.join(sep) + tail);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(item);
+        bytes += size;
       }
-      batch.push(item);
-      bytes += size;
+      if (batch.length) await send(head + batch.join(sep) + tail);
+    } finally {
+      // A statement still running is waited for even when encoding failed: the transaction is rolled back after it.
+      const last = inFlight as Promise<unknown> | null;
+      if (last) await last;
     }
-    if (batch.length) await query(head + batch.join(sep) + tail);
   }
 
   async function remove(target: Target, t: TableSchema, plan: TablePlan, deletes: Delete[]): Promise<void> {
