@@ -43,7 +43,12 @@ export interface SourceRef {
  * commit order, possibly spanning several small transactions (packing many rows
  * per message is what lets JetStream keep up with a database).
  */
-export interface ChangeBatch {
+export interface ChangeBatch extends TableMessage {
+  changes: Change[];
+}
+
+/** What every message body about one table's rows carries besides them. */
+export interface TableMessage {
   v: typeof ENVELOPE_VERSION;
   source: SourceRef;
   schema: string;
@@ -51,7 +56,6 @@ export interface ChangeBatch {
   schemaVersion: number;
   /** Capture time, ms since epoch. */
   capturedAt: number;
-  changes: Change[];
 }
 
 /**
@@ -62,13 +66,7 @@ export interface ChangeBatch {
  * the bytes of the same rows as changes, and neither side builds an object
  * per row, which is what bulk loads spend their time on.
  */
-export interface RowsBatch {
-  v: typeof ENVELOPE_VERSION;
-  source: SourceRef;
-  schema: string;
-  table: string;
-  schemaVersion: number;
-  capturedAt: number;
+export interface RowsBatch extends TableMessage {
   columns: string[];
   rows: unknown[][];
   /** Source-specific part of every row's position (snapshot point and table), see {@link rowPosition}. */

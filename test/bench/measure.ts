@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { pgClientConfig } from '../../shared/postgres/pg-connect.js';
+import type { Daemon } from '../support/daemons.js';
 
 export const exec = promisify(execFile);
 
@@ -68,6 +69,28 @@ export async function waitUntil(what: string, done: () => Promise<boolean>, time
     await sleep(everyMs);
   }
   throw new Error(`bench: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+}
+
+/**
+ * Waits until a capture's snapshot is all at the destination (`reached()`),
+ * failing at once if either daemon exits, with both logs' tails. Returns when
+ * the last row was seen and when the capture logged 'snapshot starting'.
+ */
+export async function waitForSnapshot(what: string, capture: Daemon, sink: Daemon, reached: () => Promise<boolean>, timeoutMs: number): Promise<{ done: number; snapshotStarted: number }> {
+  let snapshotStarted = NaN;
+  const done = await waitUntil(
+    what,
+    async () => {
+      if (Number.isNaN(snapshotStarted) && capture.log.includes('snapshot starting')) snapshotStarted = performance.now();
+      if (!capture.running || !sink.running) throw Object.assign(new Error('a daemon exited'), { fatal: true });
+      return reached();
+    },
+    timeoutMs,
+    100,
+  ).catch((e) => {
+    throw new Error(`${(e as Error).message}\n--- capture ---\n${capture.log.slice(-2000)}\n--- sink ---\n${sink.log.slice(-2000)}`);
+  });
+  return { done, snapshotStarted };
 }
 
 /** count and sum of a column, to tell that a copy equals its source. */

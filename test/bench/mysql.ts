@@ -41,7 +41,7 @@ import { connectMysql } from '../../shared/mysql/mysql-connect.js';
 import { startMariaDb, startNats, startPostgres, type MariaDbServer, type NatsServer, type PgServer } from '../harness/index.js';
 import { Daemon, writeConfig } from '../support/daemons.js';
 import { CpuSampler, formatCpu, type PhaseCpu } from './cpu.js';
-import { Db, exec, fmt, round2, waitUntil } from './measure.js';
+import { Db, exec, fmt, round2, waitForSnapshot, waitUntil } from './measure.js';
 
 const ROWS = Number(process.env.BENCH_MYSQL_ROWS ?? 1_000_000);
 const TX = Number(process.env.BENCH_MYSQL_TX ?? 100_000);
@@ -227,20 +227,8 @@ export async function mysqlBench(opts: { say?: (s: string) => void; pg?: PgServe
       const t = performance.now();
       sink.start();
       capture.start();
-      let snapshotStarted = NaN;
       // The snapshot reads in key order and the sink commits in stream order, so max(id) = N means all N rows are there.
-      const done = await waitUntil(
-        `the snapshot to reach ${who}`,
-        async () => {
-          if (Number.isNaN(snapshotStarted) && capture.log.includes('snapshot starting')) snapshotStarted = performance.now();
-          if (!capture.running || !sink.running) throw Object.assign(new Error('a daemon exited'), { fatal: true });
-          return (await pl.dest.num('SELECT max(id) FROM bulk')) === ROWS;
-        },
-        1_800_000,
-        100,
-      ).catch((e) => {
-        throw new Error(`${(e as Error).message}\n--- capture ---\n${capture.log.slice(-2000)}\n--- sink ---\n${sink.log.slice(-2000)}`);
-      });
+      const { done, snapshotStarted } = await waitForSnapshot(`the snapshot to reach ${who}`, capture, sink, async () => (await pl.dest.num('SELECT max(id) FROM bulk')) === ROWS, 1_800_000);
       endCpu();
       const ms = done - t;
       const check = who === 'postgres' ? String((await pgDst.query(pgBulkCheck))[0].f) : String((await dstm.query(bulkCheck))[0].f);

@@ -27,7 +27,7 @@ import { Daemon, writeConfig } from '../support/daemons.js';
 import { CpuSampler, formatCpu, type PhaseCpu } from './cpu.js';
 import { measureLatency, type LatencyResult } from './latency.js';
 import { maskingBench } from './masking.js';
-import { Db, exec, fingerprint, fmt, ms1, pgTool, round2, waitUntil } from './measure.js';
+import { Db, exec, fingerprint, fmt, ms1, pgTool, round2, waitForSnapshot, waitUntil } from './measure.js';
 import { mysqlBench } from './mysql.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -132,20 +132,8 @@ try {
   t0 = performance.now();
   sink.start();
   capture.start();
-  let snapshotStarted = NaN;
   // The snapshot reads in key order and the sink commits in stream order, so max(id) = N means all N rows are there.
-  const bulkDone = await waitUntil(
-    'the bulk snapshot to reach the destination',
-    async () => {
-      if (Number.isNaN(snapshotStarted) && capture.log.includes('snapshot starting')) snapshotStarted = performance.now();
-      if (!capture.running || !sink.running) throw Object.assign(new Error('a daemon exited'), { fatal: true });
-      return (await dst.num('SELECT max(id) FROM bulk')) === ROWS;
-    },
-    900_000,
-    100,
-  ).catch((e) => {
-    throw new Error(`${(e as Error).message}\n--- capture ---\n${capture.log.slice(-2000)}\n--- sink ---\n${sink.log.slice(-2000)}`);
-  });
+  const { done: bulkDone, snapshotStarted } = await waitForSnapshot('the bulk snapshot to reach the destination', capture, sink, async () => (await dst.num('SELECT max(id) FROM bulk')) === ROWS, 900_000);
   endCpu();
   const bulkMs = bulkDone - t0;
   const bulkRate = ROWS / (bulkMs / 1000);

@@ -3,20 +3,11 @@ import assert from 'node:assert/strict';
 import type { Change, RowsBatch } from '../../shared/envelope.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { createMasker, memorySequentialStore, settingsFromConfig } from '../../shared/masking/index.js';
+import { people as basePeople } from '../support/masking-fixtures.js';
 
 const SALT = 'unit-test-salt-0123456789';
-const people: TableSchema = {
-  schema: 'public',
-  table: 'people',
-  version: 3,
-  primaryKey: ['id'],
-  columns: [
-    { name: 'id', type: { kind: 'int64' }, nullable: false, nativeType: 'bigint' },
-    { name: 'email', type: { kind: 'text' }, nullable: true, nativeType: 'text' },
-    { name: 'salary', type: { kind: 'int32' }, nullable: true, nativeType: 'integer' },
-    { name: 'born', type: { kind: 'date' }, nullable: true, nativeType: 'date' },
-  ],
-};
+// The masking tests' table, with a date column.
+const people: TableSchema = { ...basePeople, columns: [...basePeople.columns, { name: 'born', type: { kind: 'date' }, nullable: true, nativeType: 'date' }] };
 const MASKS = { 'public.people': { id: 'sequential', email: 'email', salary: 'noise:0.1', born: 'date_shift:30' } };
 const source = { kind: 'postgres', name: 's', db: 'd' };
 const values = (): unknown[][] => [

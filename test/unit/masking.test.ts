@@ -4,6 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Change } from '../../shared/envelope.js';
 import type { ColumnSchema, LogicalType, TableSchema } from '../../shared/logical-types.js';
 import { algorithmNames, createMasker, createPrf, memorySequentialStore, settingsFromConfig, type SequentialStore } from '../../shared/masking/index.js';
+import { people } from '../support/masking-fixtures.js';
 import { seededRandom, Sfc32, unitFromHex, unitFromWords, wordsOf } from '../../shared/masking/prf.js';
 
 const SALT = 'unit-test-salt-0123456789';
@@ -421,17 +422,6 @@ describe('masking: every algorithm', () => {
 });
 
 describe('masking: tables', () => {
-  const people: TableSchema = {
-    schema: 'public',
-    table: 'people',
-    version: 3,
-    primaryKey: ['id'],
-    columns: [
-      { name: 'id', type: { kind: 'int64' }, nullable: false, nativeType: 'bigint' },
-      { name: 'email', type: { kind: 'text' }, nullable: true, nativeType: 'text' },
-      { name: 'salary', type: { kind: 'int32' }, nullable: true, nativeType: 'integer' },
-    ],
-  };
 
   it('masks key, before and after alike, so a masked key still finds its row', async () => {
     const m = createMasker({ ...settingsFromConfig({ 'public.people': { id: 'uuid', email: 'email', salary: 'noise:0.1' } }, SALT), sequentialStore: memorySequentialStore() });
