@@ -80,6 +80,7 @@ interface Poller {
   num(sql: string): Promise<number>;
 }
 
+/** One streaming phase: live (writers and pipeline together), then a backlog written first and drained (the Postgres bench uses it too). */
 export interface MysqlStreamRun {
   writerTxPerSec: number;
   liveTxPerSec: number;

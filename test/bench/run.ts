@@ -28,7 +28,7 @@ import { CpuSampler, formatCpu, type PhaseCpu } from './cpu.js';
 import { measureLatency, type LatencyResult } from './latency.js';
 import { maskingBench } from './masking.js';
 import { Db, exec, fingerprint, fmt, ms1, pgTool, round2, waitForSnapshot, waitUntil } from './measure.js';
-import { mysqlBench } from './mysql.js';
+import { mysqlBench, type MysqlStreamRun as StreamRun } from './mysql.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const TX = Number(process.env.BENCH_TX ?? 200_000);
@@ -165,14 +165,6 @@ try {
     await waitUntil(`the warm-up row in ${table}`, async () => (await dest.num(`SELECT v FROM ${table} WHERE id = 0`)) === want, 120_000);
   };
 
-  interface StreamRun {
-    writerTxPerSec: number;
-    liveTxPerSec: number;
-    liveSeconds: number;
-    backlogWriterTxPerSec: number;
-    backlogDrainTxPerSec: number;
-    backlogDrainSeconds: number;
-  }
   async function streamingRun(who: 'nilus' | 'native', dest: Db, pause: () => Promise<void>, resume: () => Promise<number>): Promise<StreamRun> {
     await warm(dest, 'stream_t');
     // Live: M transactions while the pipeline runs; from the first commit until the last is at the destination.
