@@ -90,6 +90,17 @@ export function rowChanges(batch: RowsBatch, primaryKey: string[]): Change[] {
   });
 }
 
+/**
+ * Throws (a permanent error: the message can never be applied) unless the
+ * rows' columns are the table's, in its order: every reader indexes the arrays
+ * by the schema event's column order.
+ */
+export function checkRowsColumns(batch: RowsBatch, table: TableSchema): void {
+  const cols = table.columns;
+  if (batch.columns.length === cols.length && batch.columns.every((c, i) => c === cols[i].name)) return;
+  throw Object.assign(new Error(`snapshot rows of ${batch.schema}.${batch.table} list columns (${batch.columns.join(', ')}) that are not those of its schema event`), { permanent: true });
+}
+
 export function rowObject(columns: string[], values: unknown[]): Row {
   const row: Row = {};
   for (let i = 0; i < columns.length; i++) row[columns[i]] = values[i];

@@ -1,4 +1,4 @@
-import type { Change, ChangeBatch, Row, RowsBatch } from '../envelope.js';
+import { checkRowsColumns, type Change, type ChangeBatch, type Row, type RowsBatch } from '../envelope.js';
 import { NilusError } from '../errors.js';
 import type { ColumnSchema, LogicalType, TableSchema } from '../logical-types.js';
 import type { MaskSpec } from './params.js';
@@ -58,6 +58,8 @@ interface SeqColumn {
 
 interface CompiledColumn {
   name: string;
+  /** Position among the table's columns (the index of its value in a `rows` message). */
+  index: number;
   fn: MaskFn;
   seq: SeqColumn | null;
 }
@@ -70,8 +72,6 @@ interface Plan {
   row: (row: Row) => void;
   /** Masks one row given as values in the table's column order, in place. */
   array: (values: unknown[]) => void;
-  /** The table's column names joined, to check a `rows` message's columns against. */
-  columnList: string;
 }
 
 /**
@@ -87,8 +87,8 @@ function rowMasker(cols: CompiledColumn[]): (row: Row) => void {
 }
 
 /** The same for rows as arrays: each masked column at its constant index. */
-function arrayMasker(cols: CompiledColumn[], indexes: number[]): (values: unknown[]) => void {
-  const body = cols.map((_, i) => `v = a[${indexes[i]}]; if (v !== null && v !== undefined) a[${indexes[i]}] = f[${i}](v);`).join('\n');
+function arrayMasker(cols: CompiledColumn[]): (values: unknown[]) => void {
+  const body = cols.map((c, i) => `v = a[${c.index}]; if (v !== null && v !== undefined) a[${c.index}] = f[${i}](v);`).join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('f', `return function maskArray(a) { let v;\n${body}\n};`)(cols.map((c) => c.fn)) as (values: unknown[]) => void;
 }
@@ -175,7 +175,7 @@ export function createMasker(settings: MaskSettings): Masker {
         throw error(key, name, `${def.name} cannot mask primary-key column "${name}": it can map different keys to one row, so updates and deletes would hit the wrong row`, 'use hash, hmac, uuid or sequential on key columns');
       }
       const fn = def.make(ctx);
-      cols.push({ name, fn: def.salted && !def.async ? memo(fn) : fn, seq });
+      cols.push({ name, index: t.columns.indexOf(col), fn: def.salted && !def.async ? memo(fn) : fn, seq });
       outCols.set(name, {
         ...col,
         type: out.type,
@@ -185,8 +185,7 @@ export function createMasker(settings: MaskSettings): Masker {
       });
     }
     const masked: TableSchema = { ...t, columns: t.columns.map((c) => outCols.get(c.name) ?? c) };
-    const indexes = cols.map((c) => t.columns.findIndex((col) => col.name === c.name));
-    return { masked, cols, seqCols: cols.filter((c) => c.seq), row: rowMasker(cols), array: arrayMasker(cols, indexes), columnList: t.columns.map((c) => c.name).join('\u0000') };
+    return { masked, cols, seqCols: cols.filter((c) => c.seq), row: rowMasker(cols), array: arrayMasker(cols) };
   }
 
   function planFor(t: TableSchema): Plan | null {
@@ -219,10 +218,7 @@ export function createMasker(settings: MaskSettings): Masker {
   }
 
   function collectMissingInRows(rows: readonly unknown[][], plan: Plan, into: Map<SeqColumn, Set<string>>) {
-    for (const c of plan.seqCols) {
-      const i = plan.masked.columns.findIndex((col) => col.name === c.name);
-      for (const row of rows) noteMissing(c.seq!, row[i], into);
-    }
+    for (const c of plan.seqCols) for (const row of rows) noteMissing(c.seq!, row[c.index], into);
   }
 
   function noteMissing(seq: SeqColumn, v: unknown, into: Map<SeqColumn, Set<string>>) {
@@ -249,9 +245,6 @@ export function createMasker(settings: MaskSettings): Masker {
 
   const noSchema = (key: string) =>
     Object.assign(new Error(`changes of masked table ${key} arrived before its schema: they cannot be masked (the stream was trimmed before its schema event?)`), { permanent: true });
-
-  const otherColumns = (key: string, columns: string[]) =>
-    Object.assign(new Error(`snapshot rows of ${key} list columns (${columns.join(', ')}) that are not those of its schema event`), { permanent: true });
 
   return {
     active: tables.size > 0,
@@ -288,7 +281,7 @@ export function createMasker(settings: MaskSettings): Masker {
             work.push([item.batch.changes, plan]);
             if (plan.seqCols.length) collectMissing(item.batch.changes, plan, (missing ??= new Map()));
           } else {
-            if (item.batch.columns.join('\u0000') !== plan.columnList) throw otherColumns(key, item.batch.columns);
+            checkRowsColumns(item.batch, plan.masked);
             rowWork.push([item.batch.rows, plan]);
             if (plan.seqCols.length) collectMissingInRows(item.batch.rows, plan, (missing ??= new Map()));
           }

@@ -149,6 +149,13 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
     return { head: `INSERT INTO ${target.sql} (${names.join(', ')}) VALUES `, tail };
   }
 
+  /** One row's `(v1, v2, …)` for `cols` (value of column i from `value(i)`), then the bookkeeping columns. */
+  function tuple(t: TableSchema, plan: TablePlan, cols: ColumnPlan[], inKey: boolean[], value: (i: number) => unknown, op: Upsert['op'], pos: () => string): string {
+    const parts = cols.map((c, i) => encode(value(i), c, t, inKey[i]));
+    for (const e of plan.extra) parts.push(extraLiteral(e.role, op, e.role === 'position' ? pos() : ''));
+    return `(${parts.join(', ')})`;
+  }
+
   /** Multi-row INSERT (… ON DUPLICATE KEY UPDATE for keyed tables), one per set of unchanged columns, chunked under max_allowed_packet. */
   async function upsert(target: Target, t: TableSchema, plan: TablePlan, rows: Upsert[]): Promise<void> {
     for (const group of groupByUnchanged(rows)) {
@@ -156,11 +163,7 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
       const cols = plan.columns.filter((c) => !skip.has(c.name));
       const inKey = cols.map((c) => plan.key.includes(c.name));
       const tuples = function* (): Generator<string> {
-        for (const r of group) {
-          const parts = cols.map((c, i) => encode(r.values[c.name], c, t, inKey[i]));
-          for (const e of plan.extra) parts.push(extraLiteral(e.role, r.op, r.pos));
-          yield `(${parts.join(', ')})`;
-        }
+        for (const r of group) yield tuple(t, plan, cols, inKey, (i) => r.values[cols[i].name], r.op, () => r.pos);
       };
       const { head, tail } = insertInto(target, plan, cols);
       await chunked(head, tuples(), ', ', tail);
@@ -179,9 +182,7 @@ function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, 
       for (const page of pages) {
         for (let r = 0; r < page.rows.length; r++) {
           const row = page.rows[r];
-          const parts = plan.columns.map((c, i) => encode(row[index[i]], c, t, inKey[i]));
-          for (const e of plan.extra) parts.push(extraLiteral(e.role, 'r', e.role === 'position' ? rowPosition(page.positionPrefix, page.firstOrdinal + r) : ''));
-          yield `(${parts.join(', ')})`;
+          yield tuple(t, plan, plan.columns, inKey, (i) => row[index[i]], 'r', () => rowPosition(page.positionPrefix, page.firstOrdinal + r));
         }
       }
     }

@@ -1,7 +1,7 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { decode, encode } from '../../shared/codec.js';
-import { ENVELOPE_VERSION, Headers, rowChanges, type Change, type ChangeBatch, type RowsBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
+import { checkRowsColumns, ENVELOPE_VERSION, Headers, rowChanges, type Change, type ChangeBatch, type RowsBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { isNilusError, isTransient } from '../../shared/errors.js';
 import { ensureStream, isNotFound, type Bus } from '../../shared/jetstream.js';
 import { errorSummary, retryForever } from '../../shared/lifecycle.js';
@@ -243,9 +243,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
         if (!wanted(b.schema, b.table)) continue;
         endRun();
         const known = schemaOf(tableKey(b.schema, b.table));
-        if (b.columns.length !== known.table.columns.length || b.columns.some((c, i) => c !== known.table.columns[i].name)) {
-          throw Object.assign(new Error(`snapshot rows of ${tableKey(b.schema, b.table)} at stream sequence ${d.seq} list columns (${b.columns.join(', ')}) that are not those of its schema event`), { permanent: true });
-        }
+        checkRowsColumns(b, known.table);
         const prev = steps.at(-1);
         if (prev?.kind === 'load' && prev.table === known.table) prev.pages.push(b);
         else steps.push({ kind: 'load', source: b.source, table: known.table, pages: [b] });
