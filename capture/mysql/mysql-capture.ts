@@ -9,11 +9,11 @@ import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../.
 import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
+import { runSnapshotTables, snapshotResumePoint, type SnapshotResumePoint } from '../runtime/snapshot.js';
 import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
-import { binlogFileNumber, compareBinlogPoints, parseSnapshotPosition, type BinlogPoint } from './mysql-position.js';
-import { checkServer, selectTables, warnAboutRowMetadata } from './mysql-setup.js';
-import { masterStatus, openConsistentSnapshot, snapshotMysqlTable } from './mysql-snapshot.js';
+import { compareBinlogPoints, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
+import { checkServer, selectTables, tableMatcher, warnAboutRowMetadata } from './mysql-setup.js';
+import { masterStatus, openBackfillSnapshot, openConsistentSnapshot, snapshotMysqlTable } from './mysql-snapshot.js';
 import { streamBinlog, type BinlogCheckpoint } from './mysql-stream.js';
 
 /** Snapshot bookkeeping in the capture's KV state. Row-level progress is read back from the stream tail. */
@@ -44,6 +44,9 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
   const source: SourceRef = { kind: 'mysql', name, db: database ?? '' };
   const snapshotKey = `capture.${name}.snapshot`;
   const binlogKey = `capture.${name}.binlog`;
+  // The tables whose rows the stream holds (snapshotted, backfilled, or created while streaming).
+  const tablesKey = `capture.${name}.tables`;
+  const joins = tableMatcher(database, opts);
   const serverId = opts['server.id'] ?? defaultServerId(name);
   const warned = new Set<string>();
   const decodeCtx: DecodeContext = {
@@ -54,10 +57,9 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     },
   };
 
-  const describe = async (conn: mysql.Connection, t: MysqlTable): Promise<TableSchema> => {
+  const describe = async (conn: mysql.Connection, t: MysqlTable): Promise<TableSchema | null> => {
     const s = await describeMysqlTable(conn, t);
-    if (!s) throw new NilusError('SOURCE_TABLE_UNKNOWN', `table ${t.schema}.${t.table} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
-    return { ...s, version: schemaVersion(s) };
+    return s && { ...s, version: schemaVersion(s) };
   };
 
   return {
@@ -117,6 +119,28 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     }
     await ensureBinlogAvailable(conn, checkpoint);
 
+    const known = new Set((await ctx.state.get<{ tables: string[] }>(tablesKey))?.tables ?? state.tables);
+    const remember = async (joined: string[]) => {
+      if (joined.every((n) => known.has(n))) return;
+      joined.forEach((n) => known.add(n));
+      await ctx.state.put(tablesKey, { tables: [...known] });
+    };
+    // Picked now but not in the stream: the include list was widened, or the table appeared while the capture was stopped.
+    let deferred = tables.filter((t) => !known.has(tableName(t)));
+    if (deferred.length && opts['snapshot.mode'] === 'never') {
+      await remember(deferred.map(tableName));
+      deferred = [];
+    } else if (deferred.length) {
+      log.info({ tables: deferred.map(tableName) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
+      // Rows read at the resume point sort after the stream only if it holds nothing past that point.
+      const tail = ctx.tail.position;
+      if (tail === undefined || tail < `${snapshotBase(checkpoint, SnapshotSlot.AT_START)};`) {
+        await backfill(ctx, deferred, checkpoint, SnapshotSlot.AT_START, remember);
+        if (ctx.signal.aborted) return;
+        deferred = [];
+      }
+    }
+
     // Checkpoints arrive once per committed transaction: the KV write is coalesced to one per 100 ms.
     let latest: BinlogCheckpoint = checkpoint;
     let written: BinlogCheckpoint = checkpoint;
@@ -139,11 +163,24 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
         config,
         serverId,
         start: checkpoint,
-        captured: new Set(names),
+        tables: names,
+        joins,
+        deferred,
+        resumeAfter: ctx.tail.position,
+        async adopt(joined, at) {
+          const reads = opts['snapshot.mode'] === 'initial' ? joined.filter((j) => j.backfill).map((j) => j.table) : [];
+          log.info({ tables: joined.map((j) => tableName(j.table)), backfill: reads.map(tableName), at: `${at.file}:${at.pos}` }, 'tables joined the capture');
+          if (reads.length) await backfill(ctx, reads, at, SnapshotSlot.AFTER_TRANSACTION, remember);
+          await remember(joined.map((j) => tableName(j.table)));
+        },
         async describe(t) {
-          const k = `${t.schema}.${t.table}`;
+          const k = tableName(t);
           let s = cache.get(k);
-          if (!s) cache.set(k, (s = await describe(conn, t)));
+          if (!s) {
+            const d = await describe(conn, t);
+            if (!d) return null;
+            cache.set(k, (s = d));
+          }
           return s;
         },
         invalidate(t) {
@@ -174,13 +211,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
       const opened = await openConsistentSnapshot(reader, isMariaDb, opts['snapshot.locking.mode'] === 'minimal', log);
       const st: SnapshotState = prior ?? { point: opened.point, gtid: opened.gtid, tables: picked.map((t) => `${t.schema}.${t.table}`), done: false };
       if (!prior) await ctx.state.put(snapshotKey, st);
-      const fileNumber = binlogFileNumber(st.point.file);
-      const resume = prior
-        ? snapshotResumePoint(ctx.tail, st.tables, (pos) => {
-            const p = parseSnapshotPosition(pos);
-            return p && p.fileNumber === fileNumber && p.pos === st.point.pos ? p : null;
-          })
-        : null;
+      const resume = prior ? resumePoint(ctx, st.tables, st.point, SnapshotSlot.INITIAL) : null;
       await runSnapshotTables({
         ctx,
         log,
@@ -188,7 +219,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
         tables: st.tables,
         picked,
         resume,
-        snapshotTable: async (t, i, from) => snapshotMysqlTable(reader, await describe(reader, t), i, st.point, from, ctx.emitter, opts['snapshot.fetch.size'], ctx.signal, decodeCtx),
+        snapshotTable: (t, i, from) => readTable(reader, ctx, t, snapshotPrefix(st.point, i), from),
         commit: () => reader.query('COMMIT'),
         markDone: () => ctx.state.put(snapshotKey, { ...st, done: true }),
       });
@@ -196,6 +227,57 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
       await reader.end().catch(() => reader.destroy());
     }
   }
+
+  async function readTable(reader: mysql.Connection, ctx: CaptureContext, t: MysqlTable, positionPrefix: string, from: SnapshotResumePoint | null): Promise<number> {
+    const schema = await describe(reader, t);
+    if (!schema) throw new NilusError('SOURCE_TABLE_UNKNOWN', `table ${tableName(t)} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+    return snapshotMysqlTable(reader, schema, positionPrefix, from, ctx.emitter, opts['snapshot.fetch.size'], ctx.signal, decodeCtx);
+  }
+
+  /**
+   * Reads the rows of tables that joined the capture after its snapshot, in a
+   * consistent read of the present, as snapshot rows positioned at `at`. The
+   * stream is replayed from before the read, so changes it already contains
+   * are applied again after it, which converges. A backfill the stream holds
+   * whole (a DDL replayed after a crash) is not read again; one it holds in
+   * part goes on after the tail's last key.
+   */
+  async function backfill(ctx: CaptureContext, picked: MysqlTable[], at: BinlogPoint, slot: SnapshotSlot, done: (names: string[]) => Promise<void>): Promise<void> {
+    const names = picked.map(tableName);
+    const tail = ctx.tail.position;
+    if (tail !== undefined && tail > `${snapshotBase(at, slot)};`) return;
+    const reader = await connectMysql(address, 'source');
+    try {
+      await openBackfillSnapshot(reader);
+      const present = [];
+      for (const t of picked) if (await describeMysqlTable(reader, t)) present.push(t);
+      await runSnapshotTables({
+        ctx,
+        log,
+        label: 'backfill',
+        details: { at: `${at.file}:${at.pos}` },
+        tables: names,
+        picked: present,
+        resume: resumePoint(ctx, names, at, slot),
+        snapshotTable: (t, i, from) => readTable(reader, ctx, t, snapshotPrefix(at, i, slot), from),
+        commit: () => reader.query('COMMIT'),
+        markDone: () => done(names),
+      });
+    } finally {
+      await reader.end().catch(() => reader.destroy());
+    }
+  }
+}
+
+const tableName = (t: MysqlTable) => `${t.schema}.${t.table}`;
+
+/** Where an interrupted snapshot at `at` goes on, from the stream tail; null when the tail is not one of its rows. */
+function resumePoint(ctx: CaptureContext, tables: string[], at: BinlogPoint, slot: SnapshotSlot): SnapshotResumePoint | null {
+  const base = snapshotBase(at, slot);
+  return snapshotResumePoint(ctx.tail, tables, (pos) => {
+    const p = parseSnapshotPosition(pos);
+    return p?.base === base ? p : null;
+  });
 }
 
 /** The binlog file to resume from must still be on the server. */

@@ -2,12 +2,18 @@
  * Positions of the MySQL capture, as strings that sort in binlog order (the
  * runtime compares positions as strings, so every field is fixed-width hex):
  *   stream change: <binlog file number, 8 hex>.<offset of the transaction's first event end, 12 hex>.<index in transaction, 8 hex>  (index from 1)
- *   snapshot row:  <snapshot file number, 8 hex>.<snapshot offset, 12 hex>.00000000:<table index, 4 hex>:<row ordinal, 12 hex>
+ *   snapshot row:  <file number, 8 hex>.<offset, 12 hex>.<slot, 8 hex>:<table index, 4 hex>:<row ordinal, 12 hex>
  * The file number is the numeric suffix of the binlog file name (binlog.000042 → 42):
  * it grows on every rotation (FLUSH BINARY LOGS, max_binlog_size, server restart).
  * A transaction's offset is where its GTID/BEGIN event ends, which is after the
  * snapshot's offset for every transaction committed after the snapshot, so
  * snapshot rows sort after what they contain and before what they miss.
+ *
+ * The slot says where rows stand relative to the offset's transaction: the
+ * initial snapshot (slot 0) before every transaction after its offset; a
+ * backfill of tables that joined the capture after a transaction (slot
+ * AFTER_TRANSACTION) after that transaction's changes; a backfill at start-up
+ * (slot AT_START, offset = the resume point) after everything read before it.
  */
 import { rowPosition } from '../../shared/envelope.js';
 
@@ -28,18 +34,26 @@ export function changePosition(file: string, txnPos: number, index: number): str
   return `${hex(binlogFileNumber(file), 8)}.${hex(txnPos, 12)}.${hex(index, 8)}`;
 }
 
+export const SnapshotSlot = { INITIAL: 0, AFTER_TRANSACTION: 0xfffffffe, AT_START: 0xffffffff } as const;
+export type SnapshotSlot = (typeof SnapshotSlot)[keyof typeof SnapshotSlot];
+
+/** What every row position of one snapshot shares, before the table index. */
+export function snapshotBase(at: BinlogPoint, slot: SnapshotSlot): string {
+  return `${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}.${hex(slot, 8)}`;
+}
+
 /** What every snapshot row of a table shares in its position (rows carry only their ordinal). */
-export function snapshotPrefix(at: BinlogPoint, tableIndex: number): string {
-  return `${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}.00000000:${hex(tableIndex, 4)}`;
+export function snapshotPrefix(at: BinlogPoint, tableIndex: number, slot: SnapshotSlot = SnapshotSlot.INITIAL): string {
+  return `${snapshotBase(at, slot)}:${hex(tableIndex, 4)}`;
 }
 
-export function snapshotPosition(at: BinlogPoint, tableIndex: number, ordinal: number): string {
-  return rowPosition(snapshotPrefix(at, tableIndex), ordinal);
+export function snapshotPosition(at: BinlogPoint, tableIndex: number, ordinal: number, slot: SnapshotSlot = SnapshotSlot.INITIAL): string {
+  return rowPosition(snapshotPrefix(at, tableIndex, slot), ordinal);
 }
 
-export function parseSnapshotPosition(pos: string): { fileNumber: number; pos: number; tableIndex: number; ordinal: number } | null {
-  const m = /^([0-9A-F]{8})\.([0-9A-F]{12})\.00000000:([0-9A-F]{4}):([0-9A-F]{12})$/.exec(pos);
-  return m ? { fileNumber: parseInt(m[1], 16), pos: parseInt(m[2], 16), tableIndex: parseInt(m[3], 16), ordinal: parseInt(m[4], 16) } : null;
+export function parseSnapshotPosition(pos: string): { base: string; tableIndex: number; ordinal: number } | null {
+  const m = /^([0-9A-F]{8}\.[0-9A-F]{12}\.[0-9A-F]{8}):([0-9A-F]{4}):([0-9A-F]{12})$/.exec(pos);
+  return m ? { base: m[1], tableIndex: parseInt(m[2], 16), ordinal: parseInt(m[3], 16) } : null;
 }
 
 export function parseChangePosition(pos: string): { fileNumber: number; pos: number; index: number } | null {

@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { NilusError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import { describeMysqlTable, listMysqlTables, type MysqlTable } from '../../shared/mysql/mysql-catalog.js';
+import { describeMysqlTable, listMysqlTables, SYSTEM_SCHEMAS, type MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { quoteMysqlIdent } from '../../shared/mysql/mysql-connect.js';
 import type { MysqlCaptureOptions } from './mysql-options.js';
 
@@ -71,18 +71,27 @@ async function checkGrants(conn: mysql.Connection, isMariaDb: boolean): Promise<
   }
 }
 
+/** Whether the lists pick a table (without an include list: every table of the address's database). */
+export function tableMatcher(database: string | undefined, opts: MysqlCaptureOptions): (t: MysqlTable) => boolean {
+  const include = opts['table.include.list'].map((re) => new RegExp(`^(?:${re})$`));
+  const exclude = opts['table.exclude.list'].map((re) => new RegExp(`^(?:${re})$`));
+  return (t) => {
+    const name = `${t.schema}.${t.table}`;
+    return (include.length ? include.some((re) => re.test(name)) : database === undefined ? !SYSTEM_SCHEMAS.includes(t.schema) : t.schema === database) && !exclude.some((re) => re.test(name));
+  };
+}
+
 /** Tables picked by table.include.list / table.exclude.list (regexes over "database.table", anchored as in Debezium). */
 export async function selectTables(conn: mysql.Connection, database: string | undefined, opts: MysqlCaptureOptions, log: Logger): Promise<MysqlTable[]> {
   const all = await listMysqlTables(conn, opts['table.include.list'].length ? undefined : database);
   const include = opts['table.include.list'].map((re) => new RegExp(`^(?:${re})$`));
-  const exclude = opts['table.exclude.list'].map((re) => new RegExp(`^(?:${re})$`));
   const name = (t: MysqlTable) => `${t.schema}.${t.table}`;
   for (const [i, re] of include.entries()) {
     if (!all.some((t) => re.test(name(t)))) {
       throw new NilusError('SOURCE_TABLE_UNKNOWN', `source.options.table.include.list entry "${opts['table.include.list'][i]}" matches no table of the source`, `check the database and table name (the pattern must match "database.table" whole), create the table first, or grant the capture user SELECT on it (information_schema hides tables a user may not read)`);
     }
   }
-  const picked = all.filter((t) => (include.length === 0 || include.some((re) => re.test(name(t)))) && !exclude.some((re) => re.test(name(t))));
+  const picked = all.filter(tableMatcher(database, opts));
   if (picked.length === 0) {
     throw new NilusError('SOURCE_TABLE_UNKNOWN', database ? `no table of database ${database} matches table.include.list / table.exclude.list` : 'no table of the source matches table.include.list / table.exclude.list', 'create the tables or widen the lists');
   }

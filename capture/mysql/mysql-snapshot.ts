@@ -6,7 +6,7 @@ import { quoteMysqlIdent } from '../../shared/mysql/mysql-connect.js';
 import { decodeMysqlValue, mysqlLiteral, type DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
 import { keysetSnapshot } from '../runtime/snapshot.js';
-import { snapshotPrefix, type BinlogPoint } from './mysql-position.js';
+import type { BinlogPoint } from './mysql-position.js';
 
 export interface SnapshotPoint {
   point: BinlogPoint;
@@ -59,6 +59,15 @@ export async function openConsistentSnapshot(conn: mysql.Connection, isMariaDb: 
   }
 }
 
+/**
+ * A consistent read for a backfill: its position is not needed, because the
+ * stream is replayed from before it (changes applied twice converge).
+ */
+export async function openBackfillSnapshot(conn: mysql.Connection): Promise<void> {
+  await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+}
+
 /** SHOW MASTER STATUS (SHOW BINARY LOG STATUS on MySQL 8.4+). */
 export async function masterStatus(conn: mysql.Connection): Promise<BinlogPoint> {
   let rows: mysql.RowDataPacket[];
@@ -95,8 +104,8 @@ export function decodeSnapshotRow(raw: RawRow, schema: TableSchema, ctx: DecodeC
 export async function snapshotMysqlTable(
   conn: mysql.Connection,
   schema: TableSchema,
-  tableIndex: number,
-  at: BinlogPoint,
+  /** See snapshotPrefix in mysql-position.ts. */
+  positionPrefix: string,
   resume: { lastKey: Row | null; ordinal: number } | null,
   emitter: CaptureEmitter,
   fetchSize: number,
@@ -131,7 +140,7 @@ export async function snapshotMysqlTable(
       return key;
     },
     decode: (raw) => decodeSnapshotRow(raw, schema, decodeCtx),
-    positionPrefix: snapshotPrefix(at, tableIndex),
+    positionPrefix,
     // A keyless table restarts from its first row, but its ordinals go on: positions (and msg-ids) stay new.
     resume: resume ? { key: keyCols.length ? resume.lastKey : null, ordinal: resume.ordinal } : null,
     emitter,

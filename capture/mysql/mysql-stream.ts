@@ -7,7 +7,7 @@ import type { TableSchema } from '../../shared/logical-types.js';
 import type { MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { decodeMysqlValue, type DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
-import { changePosition, type BinlogPoint } from './mysql-position.js';
+import { changePosition, snapshotBase, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
 
 /** A durable resume point: where the binlog dump restarts (end of the last committed transaction). */
 export interface BinlogCheckpoint extends BinlogPoint {
@@ -19,10 +19,22 @@ export interface StreamArgs {
   config: mysql.ConnectionOptions;
   serverId: number;
   start: BinlogPoint;
-  /** "database.table" of the captured tables. */
-  captured: Set<string>;
-  /** Table shape from information_schema, cached by the caller until invalidated. */
-  describe(t: MysqlTable): Promise<TableSchema>;
+  /** "database.table" of the tables captured at the start. */
+  tables: string[];
+  /** Whether the include/exclude lists pick a table (one created or renamed while streaming). */
+  joins(t: MysqlTable): boolean;
+  /** Tables that joined the capture while it was stopped: read once the stream is past `resumeAfter`. */
+  deferred: MysqlTable[];
+  /** The stream tail's position when the session started. */
+  resumeAfter: string | undefined;
+  /**
+   * Tables joined the capture in the transaction that ends here (before its
+   * checkpoint): the callee reads those marked `backfill` as snapshot rows
+   * positioned after the transaction.
+   */
+  adopt(joined: JoinedTable[], at: BinlogPoint): Promise<void>;
+  /** Table shape from information_schema, cached by the caller until invalidated; null when the table no longer exists. */
+  describe(t: MysqlTable): Promise<TableSchema | null>;
   /** A DDL statement touched this table (null: some table, unknown which). */
   invalidate(t: MysqlTable | null): void;
   emitter: CaptureEmitter;
@@ -32,6 +44,22 @@ export interface StreamArgs {
   log: Logger;
   signal: AbortSignal;
   publishFailed: Promise<Error>;
+}
+
+/** A table that began to be captured: created (empty), or renamed in, or picked while the capture was stopped (`backfill`: it has rows the stream lacks). */
+export interface JoinedTable {
+  table: MysqlTable;
+  backfill: boolean;
+}
+
+/** What a DDL statement means for the captured tables, decided in binlog order as zongji parses. */
+interface DdlEffect {
+  ddl: Ddl;
+  /** Captured tables the statement names: their shape is read again. */
+  touched: MysqlTable[];
+  /** Tables empty at this point: truncated, or begun under a captured name by CREATE or RENAME … TO. */
+  emptied: MysqlTable[];
+  joined: JoinedTable[];
 }
 
 interface Txn {
@@ -45,6 +73,9 @@ interface Txn {
 const HIGH_WATER = 2000;
 const LOW_WATER = 200;
 
+const EVENTS = ['rotate', 'gtid', 'mariadbgtid', 'query', 'xid', 'tablemap', 'writerows', 'updaterows', 'deleterows'];
+const nameOf = (t: MysqlTable) => `${t.schema}.${t.table}`;
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type BinlogEvent = any;
 
@@ -56,6 +87,9 @@ type BinlogEvent = any;
  */
 export async function streamBinlog(a: StreamArgs): Promise<void> {
   const zongji = new ZongJi(a.config);
+  const captured = new Set(a.tables);
+  let joined: JoinedTable[] = [];
+  let deferred = a.deferred;
   let file = a.start.file;
   let lastPos = a.start.pos;
   let txn: Txn | null = null;
@@ -72,7 +106,31 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     txn = { pos: lastPos, index: 0, gtid, ts: e.timestamp };
   };
   const base = (t: Txn) => ({ pos: changePosition(file, t.pos, ++t.index), txid: t.gtid ?? `${file}:${t.pos}`, commitTs: t.ts });
+  const describe = async (t: MysqlTable) => {
+    const schema = await a.describe(t);
+    if (!schema) throw new NilusError('SOURCE_TABLE_UNKNOWN', `table ${nameOf(t)} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+    return schema;
+  };
+  // Tables that joined are adopted at the end of their transaction, before its checkpoint.
+  const adopt = async (t: Txn) => {
+    const at = { file, pos: t.pos };
+    const due = joined;
+    joined = [];
+    // Past the tail the old session reached: only now do rows read at this point sort after what the stream holds.
+    if (deferred.length && (a.resumeAfter === undefined || a.resumeAfter < `${snapshotBase(at, SnapshotSlot.AFTER_TRANSACTION)};`)) {
+      due.push(...deferred.map((table) => ({ table, backfill: true })));
+      deferred = [];
+    }
+    const byName = new Map<string, JoinedTable>();
+    for (const j of due) {
+      const seen = byName.get(nameOf(j.table));
+      if (seen) seen.backfill ||= j.backfill;
+      else byName.set(nameOf(j.table), { ...j });
+    }
+    if (byName.size) await a.adopt([...byName.values()], at);
+  };
   const commit = async (e: BinlogEvent) => {
+    if (txn && (joined.length || deferred.length)) await adopt(txn);
     if (e.nextPosition > 0) lastPos = e.nextPosition;
     const end: BinlogCheckpoint = { file, pos: lastPos, ...(txn?.gtid ? { gtid: txn.gtid } : {}) };
     txn = null;
@@ -93,7 +151,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
       case 'xid':
         return commit(e);
       case 'query':
-        return handleQuery(e);
+        return handleQuery(e, e.nilusDdl as DdlEffect | undefined);
       case 'writerows':
       case 'updaterows':
       case 'deleterows':
@@ -103,7 +161,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     }
   };
 
-  const handleQuery = async (e: BinlogEvent) => {
+  const handleQuery = async (e: BinlogEvent, fx: DdlEffect | undefined) => {
     const sql = stripComments(String(e.query));
     if (/^BEGIN\b/i.test(sql) || /^XA\s+START\b/i.test(sql)) {
       // MySQL: GTID event, then BEGIN. MariaDB: its GTID event already opened the transaction.
@@ -116,30 +174,53 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     // Anything else is a statement that commits by itself (DDL, GRANT, …).
     if (!txn) openTxn(e, pendingGtid);
     pendingGtid = undefined;
-    const ddl = parseDdl(sql, String(e.schema ?? ''));
-    if (ddl) {
-      for (const t of ddl.tables) {
-        if (!a.captured.has(`${t.schema}.${t.table}`)) continue;
-        a.invalidate(t);
-        if (ddl.kind === 'TRUNCATE') {
-          const schema = await a.describe(t);
-          await a.emitter.change(schema, { op: 't', ...base(txn!) });
-        } else {
-          a.log.info({ table: `${t.schema}.${t.table}`, ddl: ddl.kind }, 'schema change: the table is described again before its next change');
-        }
-      }
-      if (ddl.tables.length === 0) a.invalidate(null);
-    }
+    if (fx) await handleDdl(fx);
     return commit(e);
+  };
+
+  const handleDdl = async (fx: DdlEffect) => {
+    for (const t of fx.touched) {
+      a.invalidate(t);
+      if (fx.ddl.kind === 'DROP') a.log.info({ table: nameOf(t) }, 'table dropped at the source: the destination keeps its rows');
+      else if (fx.ddl.kind !== 'TRUNCATE') a.log.info({ table: nameOf(t), ddl: fx.ddl.kind }, 'schema change: the table is described again before its next change');
+    }
+    if (fx.ddl.tables.length === 0) a.invalidate(null);
+    for (const t of fx.emptied) {
+      a.invalidate(t);
+      // Gone again by now (a later DROP or RENAME in the binlog): nothing to empty.
+      const schema = await a.describe(t);
+      if (schema) await a.emitter.change(schema, { op: 't', ...base(txn!) });
+    }
+    joined.push(...fx.joined);
+  };
+
+  /** Runs as zongji parses, so the table filter changes before the next event's TableMap is read. */
+  const effectOf = (ddl: Ddl): DdlEffect => {
+    const touched = ddl.tables.filter((t) => captured.has(nameOf(t)));
+    const fx: DdlEffect = { ddl, touched, emptied: ddl.kind === 'TRUNCATE' ? [...touched] : [], joined: [] };
+    const join = (t: MysqlTable, backfill: boolean) => {
+      if (!a.joins(t)) return;
+      captured.add(nameOf(t));
+      fx.emptied.push(t);
+      fx.joined.push({ table: t, backfill });
+    };
+    if (ddl.kind === 'DROP') for (const t of touched) captured.delete(nameOf(t));
+    // IF NOT EXISTS on a table the capture has: a no-op at the source too.
+    if (ddl.kind === 'CREATE') for (const t of ddl.tables) if (!(ddl.ifNotExists && captured.has(nameOf(t)))) join(t, false);
+    for (const [from, to] of ddl.renames ?? []) {
+      captured.delete(nameOf(from));
+      join(to, true);
+    }
+    if (fx.joined.length) zongji.start({ includeEvents: EVENTS, includeSchema: schemaFilter(captured) });
+    return fx;
   };
 
   const handleRows = async (e: BinlogEvent) => {
     const map = e.nilusTable as { parentSchema: string; tableName: string } | undefined;
     if (!map || !e.rows) return;
     const t = { schema: map.parentSchema, table: map.tableName };
-    if (!a.captured.has(`${t.schema}.${t.table}`)) return;
     if (!txn) openTxn({ nextPosition: 0, timestamp: e.timestamp }, pendingGtid);
-    const schema = await a.describe(t);
+    const schema = await describe(t);
     const name = e.getEventName();
     for (const r of e.rows as Record<string, unknown>[]) {
       let change: Change;
@@ -182,15 +263,17 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
   zongji.on('binlog', (e: BinlogEvent) => {
     const kind = e.getEventName();
     if (kind === 'writerows' || kind === 'updaterows' || kind === 'deleterows') {
-      e.nilusTable = zongji.tableMap[e.tableId];
+      const m = zongji.tableMap[e.tableId] as { parentSchema: string; tableName: string } | undefined;
+      if (m && captured.has(`${m.parentSchema}.${m.tableName}`)) e.nilusTable = m;
     } else if (kind === 'query') {
-      // zongji caches column names by table id; a DDL may keep the id and change the columns.
       const ddl = parseDdl(String(e.query), String(e.schema ?? ''));
+      // zongji caches column names by table id; a DDL may keep the id and change the columns.
       for (const t of ddl?.tables ?? []) {
         for (const [id, m] of Object.entries(zongji.tableMap as Record<string, { parentSchema: string; tableName: string }>)) {
           if (m.parentSchema === t.schema && m.tableName === t.table) delete (zongji.tableMap as Record<string, unknown>)[id];
         }
       }
+      if (ddl) e.nilusDdl = effectOf(ddl);
     }
     queue.push(e);
     if (!paused && queue.length > HIGH_WATER) {
@@ -206,8 +289,8 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
       serverId: a.serverId,
       filename: a.start.file,
       position: a.start.pos,
-      includeEvents: ['rotate', 'gtid', 'mariadbgtid', 'query', 'xid', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
-      includeSchema: schemaFilter(a.captured),
+      includeEvents: EVENTS,
+      includeSchema: schemaFilter(captured),
     });
     await Promise.race([failed, aborted, a.publishFailed.then((e) => Promise.reject(e))]);
     a.log.info('binlog stream stopping');
@@ -245,8 +328,18 @@ function stripComments(sql: string): string {
 const IDENT = '(?:`(?:[^`]|``)+`|[\\w$\\u0080-\\uffff]+)';
 const QUALIFIED = `${IDENT}(?:\\s*\\.\\s*${IDENT})?`;
 
+export interface Ddl {
+  kind: 'ALTER' | 'CREATE' | 'DROP' | 'RENAME' | 'TRUNCATE';
+  /** Every table the statement names. */
+  tables: MysqlTable[];
+  /** RENAME TABLE and ALTER TABLE … RENAME: [from, to], in statement order. */
+  renames?: [MysqlTable, MysqlTable][];
+  /** CREATE TABLE IF NOT EXISTS: nothing happens when the table exists. */
+  ifNotExists?: boolean;
+}
+
 /** The tables an ALTER/CREATE/DROP/RENAME/TRUNCATE TABLE statement touches; null for other statements. */
-export function parseDdl(sql: string, defaultSchema: string): { kind: 'ALTER' | 'CREATE' | 'DROP' | 'RENAME' | 'TRUNCATE'; tables: MysqlTable[] } | null {
+export function parseDdl(sql: string, defaultSchema: string): Ddl | null {
   const s = stripComments(sql);
   const name = (q: string): MysqlTable => {
     const parts = q.match(new RegExp(IDENT, 'g'))!.map((p) => (p.startsWith('`') ? p.slice(1, -1).replace(/``/g, '`') : p));
@@ -254,13 +347,15 @@ export function parseDdl(sql: string, defaultSchema: string): { kind: 'ALTER' | 
   };
   let m: RegExpExecArray | null;
   if ((m = new RegExp(`^ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)*TABLE\\s+(?:IF\\s+EXISTS\\s+)?(${QUALIFIED})`, 'i').exec(s))) {
-    const tables = [name(m[1])];
+    const from = name(m[1]);
     const rename = new RegExp(`\\bRENAME\\s+(?:TO\\s+|AS\\s+)?(${QUALIFIED})\\s*(?:,|$)`, 'i').exec(s.slice(m[0].length));
-    if (rename && !/^(COLUMN|INDEX|KEY)$/i.test(rename[1])) tables.push(name(rename[1]));
-    return { kind: 'ALTER', tables };
+    if (!rename || /^(COLUMN|INDEX|KEY)$/i.test(rename[1])) return { kind: 'ALTER', tables: [from] };
+    const to = name(rename[1]);
+    return { kind: 'ALTER', tables: [from, to], renames: [[from, to]] };
   }
-  if ((m = new RegExp(`^CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TEMPORARY\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(${QUALIFIED})`, 'i').exec(s))) {
-    return /\bTEMPORARY\b/i.test(m[0]) ? { kind: 'CREATE', tables: [] } : { kind: 'CREATE', tables: [name(m[1])] };
+  if ((m = new RegExp(`^CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TEMPORARY\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?(${QUALIFIED})`, 'i').exec(s))) {
+    if (/\bTEMPORARY\b/i.test(m[0])) return { kind: 'CREATE', tables: [] };
+    return { kind: 'CREATE', tables: [name(m[2])], ...(m[1] ? { ifNotExists: true } : {}) };
   }
   if ((m = new RegExp(`^TRUNCATE\\s+(?:TABLE\\s+)?(${QUALIFIED})`, 'i').exec(s))) return { kind: 'TRUNCATE', tables: [name(m[1])] };
   if ((m = /^DROP\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?([\s\S]*)$/i.exec(s))) {
@@ -268,12 +363,12 @@ export function parseDdl(sql: string, defaultSchema: string): { kind: 'ALTER' | 
     return { kind: 'DROP', tables: (list.match(new RegExp(QUALIFIED, 'g')) ?? []).filter((x) => !/^(WAIT|NOWAIT)$/i.test(x)).map(name) };
   }
   if ((m = /^RENAME\s+TABLES?\s+([\s\S]*)$/i.exec(s))) {
-    const tables: MysqlTable[] = [];
+    const renames: [MysqlTable, MysqlTable][] = [];
     for (const pair of m[1].split(/\s*,\s*(?=(?:[^`]*`[^`]*`)*[^`]*$)/)) {
       const p = new RegExp(`^(${QUALIFIED})\\s+TO\\s+(${QUALIFIED})`, 'i').exec(pair.trim());
-      if (p) tables.push(name(p[1]), name(p[2]));
+      if (p) renames.push([name(p[1]), name(p[2])]);
     }
-    return { kind: 'RENAME', tables };
+    return { kind: 'RENAME', tables: renames.flat(), renames };
   }
   if (/^(ALTER|CREATE|DROP|RENAME)\s/i.test(s)) return null;
   return null;

@@ -80,6 +80,8 @@ export async function keysetSnapshot<R, K>(s: KeysetScan<R, K>): Promise<number>
 export interface SnapshotRun<T, R extends { tableIndex: number; ordinal: number }> {
   ctx: CaptureContext;
   log: Logger;
+  /** What the log lines call it: 'snapshot' (the default), or 'backfill' for tables that joined later. */
+  label?: 'snapshot' | 'backfill';
   /** What the connector adds to the 'snapshot starting' log line (its snapshot point, how it was taken). */
   details: Record<string, unknown>;
   /** "schema.table" in snapshot order, as the snapshot state records them. */
@@ -102,16 +104,17 @@ export interface SnapshotRun<T, R extends { tableIndex: number; ordinal: number 
  */
 export async function runSnapshotTables<T extends { schema: string; table: string }, R extends { tableIndex: number; ordinal: number }>(s: SnapshotRun<T, R>): Promise<void> {
   const { ctx, log, tables } = s;
-  log.info({ tables: tables.length, ...s.details, resumeFrom: s.resume ? tables[s.resume.tableIndex] : null, resumeAfterRow: s.resume?.ordinal ?? 0 }, 'snapshot starting');
+  const label = s.label ?? 'snapshot';
+  log.info({ tables: tables.length, ...s.details, resumeFrom: s.resume ? tables[s.resume.tableIndex] : null, resumeAfterRow: s.resume?.ordinal ?? 0 }, `${label} starting`);
   for (let i = s.resume?.tableIndex ?? 0; i < tables.length; i++) {
     const t = s.picked.find((p) => `${p.schema}.${p.table}` === tables[i]);
     if (!t) {
-      log.warn({ table: tables[i] }, 'table left the capture during the snapshot; skipped');
+      log.warn({ table: tables[i] }, `table left the capture during the ${label}; skipped`);
       continue;
     }
     const rows = await s.snapshotTable(t, i, s.resume && i === s.resume.tableIndex ? s.resume : null);
     if (ctx.signal.aborted) return;
-    log.info({ table: tables[i], rows }, 'table snapshot published');
+    log.info({ table: tables[i], rows }, `table ${label} published`);
   }
   await s.commit();
   // Done is recorded only once every snapshot row is durable in the stream.
@@ -120,5 +123,5 @@ export async function runSnapshotTables<T extends { schema: string; table: strin
     ctx.publishFailed.then(reject);
   });
   await s.markDone();
-  log.info('snapshot complete');
+  log.info(`${label} complete`);
 }

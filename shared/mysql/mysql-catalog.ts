@@ -8,7 +8,7 @@ export interface MysqlTable {
   table: string;
 }
 
-const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
 /** Base tables of `database` (or of every non-system database when it is undefined). */
 export async function listMysqlTables(conn: mysql.Connection, database: string | undefined): Promise<MysqlTable[]> {

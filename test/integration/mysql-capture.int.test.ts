@@ -1,21 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClearError } from '../support/clear-error.js';
-import { runCli, waitFor, writeConfig } from '../support/daemons.js';
+import { runCli, writeConfig } from '../support/daemons.js';
 import { startMariaDb, type MariaDbServer } from '../harness/index.js';
-import { mysqlPgDifference, mysqlQuery, mysqlSql } from '../support/mysql-compare.js';
-import { startMysqlPipeline, type MysqlPipeline } from '../support/mysql-pipeline.js';
+import { mysqlQuery, mysqlSql } from '../support/mysql-compare.js';
+import { startMysqlPipeline, waitSameAsSource } from '../support/mysql-pipeline.js';
 import { ALL_TYPES, insertItems, KEY_SHAPES } from '../support/mysql-fixtures.js';
 import { tableText } from '../support/pg-compare.js';
-
-async function waitSame(p: MysqlPipeline, table: string, what: string, timeoutMs = 90_000) {
-  let last: string | null = null;
-  try {
-    await waitFor(what, async () => (last = await mysqlPgDifference(p.sourceUrl, 'src', table, p.destUrl)) === null, timeoutMs, [p.capture, p.sink]);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nlast difference: ${last}`);
-  }
-}
 
 describe('MySQL (MariaDB) → JetStream → PostgreSQL', () => {
   for (const rowMetadata of ['NO_LOG', 'FULL'] as const) {
@@ -38,28 +29,28 @@ async function endToEnd(rowMetadata: 'NO_LOG' | 'FULL') {
     );
     p.capture.start();
     p.sink.start();
-    await waitSame(p, 'items', 'the snapshot of items');
-    await waitSame(p, 'events', 'the snapshot of events');
-    await waitSame(p, 'tags', 'the snapshot of tags');
-    await waitSame(p, 'logs', 'the snapshot of the keyless table');
+    await waitSameAsSource(p, 'items', 'the snapshot of items');
+    await waitSameAsSource(p, 'events', 'the snapshot of events');
+    await waitSameAsSource(p, 'tags', 'the snapshot of tags');
+    await waitSameAsSource(p, 'logs', 'the snapshot of the keyless table');
 
     // Streaming: the same value edges through the binlog, updates with before images, deletes, a key move, a multi-statement transaction.
     await mysqlSql(p.sourceUrl, insertItems(201, 300));
     await mysqlSql(p.sourceUrl, "UPDATE items SET vc = 'renamed', bi = bi DIV 2 WHERE id % 5 = 0", 'DELETE FROM items WHERE id % 11 = 0', 'UPDATE items SET id = id + 10000 WHERE id = 12');
     await mysqlSql(p.sourceUrl, 'START TRANSACTION', 'UPDATE items SET si = 1 WHERE id = 1', 'UPDATE items SET si = 2 WHERE id = 1', 'DELETE FROM items WHERE id = 2', "INSERT INTO items (id, vc) VALUES (2, 'again')", 'COMMIT');
-    await waitSame(p, 'items', 'streamed changes of items');
+    await waitSameAsSource(p, 'items', 'streamed changes of items');
 
     // Binlog rotation mid-stream, then a truncate and DDL: the destination follows each.
     await mysqlSql(p.sourceUrl, 'FLUSH BINARY LOGS', "INSERT INTO events (kind) VALUES ('after-rotate')", 'FLUSH BINARY LOGS', "UPDATE events SET kind = 'rotated-twice' WHERE id = 1");
-    await waitSame(p, 'events', 'changes across binlog rotations');
+    await waitSameAsSource(p, 'events', 'changes across binlog rotations');
     await mysqlSql(p.sourceUrl, 'TRUNCATE TABLE events', "INSERT INTO events (kind) VALUES ('after-truncate')");
-    await waitSame(p, 'events', 'the truncate');
+    await waitSameAsSource(p, 'events', 'the truncate');
     await mysqlSql(p.sourceUrl, 'ALTER TABLE events ADD COLUMN note varchar(30) NULL, ADD COLUMN amount decimal(12,3) NOT NULL DEFAULT 1.5', "INSERT INTO events (kind, note, amount) VALUES ('after-alter', 'n 😀', 2.25)", "UPDATE events SET note = 'set' WHERE kind = 'after-truncate'");
-    await waitSame(p, 'events', 'the added columns');
+    await waitSameAsSource(p, 'events', 'the added columns');
     await mysqlSql(p.sourceUrl, 'ALTER TABLE events DROP COLUMN note, MODIFY kind varchar(60) NOT NULL', "INSERT INTO events (kind, amount) VALUES (REPEAT('k', 60), 3)", "UPDATE tags SET n = n + 1000 WHERE n % 10 = 0", 'INSERT INTO logs VALUES (121, \'streamed\')');
-    await waitSame(p, 'events', 'changes after a dropped column and a widened one');
-    await waitSame(p, 'tags', 'key moves in a composite key');
-    await waitSame(p, 'logs', 'the keyless table streamed');
+    await waitSameAsSource(p, 'events', 'changes after a dropped column and a widened one');
+    await waitSameAsSource(p, 'tags', 'key moves in a composite key');
+    await waitSameAsSource(p, 'logs', 'the keyless table streamed');
     const cols = await tableText(p.destUrl, "(SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = 'src' AND table_name = 'events') c", 'column_name');
     assert.deepEqual(cols.map((c) => c[0]), ['amount', 'id', 'kind', 'note']);
     const rotated = await mysqlQuery(p.sourceUrl, 'SHOW BINARY LOGS');

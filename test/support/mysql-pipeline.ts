@@ -1,7 +1,7 @@
 import { after } from 'node:test';
 import { startMariaDb, startNats, startPostgres, type MariaDbOptions, type MariaDbServer, type NatsServer, type PgServer } from '../harness/index.js';
-import { Daemon, writeConfig } from './daemons.js';
-import { mysqlSql } from './mysql-compare.js';
+import { Daemon, waitFor, writeConfig } from './daemons.js';
+import { mysqlPgDifference, mysqlSql } from './mysql-compare.js';
 
 export interface MysqlPipeline {
   maria: MariaDbServer;
@@ -46,4 +46,14 @@ export async function startMysqlPipeline(opts: { sourceOptions?: Record<string, 
     await Promise.allSettled([maria.stop(), pg.stop(), nats.stop()]);
   });
   return p;
+}
+
+/** Waits until the destination's copy of src.`table` equals the source row by row; the error shows the last difference. */
+export async function waitSameAsSource(p: MysqlPipeline, table: string, what: string, timeoutMs = 90_000, daemons = [p.capture, p.sink]): Promise<void> {
+  let last: string | null = null;
+  try {
+    await waitFor(what, async () => (last = await mysqlPgDifference(p.sourceUrl, 'src', table, p.destUrl)) === null, timeoutMs, daemons);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nlast difference: ${last}`);
+  }
 }

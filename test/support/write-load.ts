@@ -103,20 +103,22 @@ export function mysqlWriteLoad(url: string): { stop(): Promise<number> } {
 }
 
 /**
- * Starts the capture, kills it with -9 while its snapshot is being published,
- * starts it again and waits for the snapshot to complete. Fails, rather than
- * passing vacuously, when the kill came too late (the snapshot was done) or
+ * Starts the capture (or, for a backfill, runs `begin`, which makes a running
+ * capture read a table), kills it with -9 while those rows are being
+ * published, starts it again and waits for them to complete. Fails, rather
+ * than passing vacuously, when the kill came too late (the read was done) or
  * the second run started over instead of resuming from the stream tail.
  */
-export async function killDuringSnapshot(capture: Daemon, table: string, daemons: Daemon[]): Promise<void> {
-  capture.start();
-  await waitFor('the snapshot to start', async () => capture.log.includes('snapshot starting'), 60_000, daemons);
+export async function killDuringSnapshot(capture: Daemon, table: string, daemons: Daemon[], read: { label: 'snapshot' | 'backfill'; begin(): Promise<unknown> } = { label: 'snapshot', begin: async () => capture.start() }): Promise<void> {
+  const { label } = read;
+  await read.begin();
+  await waitFor(`the ${label} to start`, async () => capture.log.includes(`${label} starting`), 60_000, daemons);
   await sleep(200);
   await capture.kill9();
-  assert.ok(!capture.log.includes('snapshot complete'), 'the snapshot completed before the kill: seed more rows or lower snapshot.fetch.size');
+  assert.ok(!capture.log.includes(`${label} complete`), `the ${label} completed before the kill: seed more rows or lower snapshot.fetch.size`);
   capture.log = '';
   capture.start();
-  await waitFor('the snapshot to complete', async () => capture.log.includes('snapshot complete'), 120_000, daemons);
+  await waitFor(`the ${label} to complete`, async () => capture.log.includes(`${label} complete`), 120_000, daemons);
   const resumed = new RegExp(`"resumeFrom":"${table.replace('.', '\\.')}","resumeAfterRow":[1-9]`);
   assert.match(capture.log, resumed, 'the interrupted snapshot did not resume after the rows the stream holds');
 }
