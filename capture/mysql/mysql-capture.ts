@@ -9,6 +9,7 @@ import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../.
 import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
 import { schemaVersion } from '../runtime/schema-version.js';
+import { backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
 import { runSnapshotTables, snapshotResumePoint, type SnapshotResumePoint } from '../runtime/snapshot.js';
 import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
 import { compareBinlogPoints, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
@@ -119,23 +120,17 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     }
     await ensureBinlogAvailable(conn, checkpoint);
 
-    const known = new Set((await ctx.state.get<{ tables: string[] }>(tablesKey))?.tables ?? state.tables);
-    const remember = async (joined: string[]) => {
-      if (joined.every((n) => known.has(n))) return;
-      joined.forEach((n) => known.add(n));
-      await ctx.state.put(tablesKey, { tables: [...known] });
-    };
+    const held = await heldTables(ctx, tablesKey, state.tables);
     // Picked now but not in the stream: the include list was widened, or the table appeared while the capture was stopped.
-    let deferred = tables.filter((t) => !known.has(tableName(t)));
+    let deferred = tables.filter((t) => !held.has(tableName(t)));
     if (deferred.length && opts['snapshot.mode'] === 'never') {
-      await remember(deferred.map(tableName));
+      await held.add(deferred.map(tableName));
       deferred = [];
     } else if (deferred.length) {
       log.info({ tables: deferred.map(tableName) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
-      // Rows read at the resume point sort after the stream only if it holds nothing past that point.
-      const tail = ctx.tail.position;
-      if (tail === undefined || tail < `${snapshotBase(checkpoint, SnapshotSlot.AT_START)};`) {
-        await backfill(ctx, deferred, checkpoint, SnapshotSlot.AT_START, remember);
+      // Rows read at the resume point sort after the stream only if it holds nothing past that point; else after the first transaction past the tail.
+      if (backfillState(ctx.tail.position, snapshotBase(checkpoint, SnapshotSlot.AT_START)) !== 'done') {
+        await backfill(ctx, deferred, checkpoint, SnapshotSlot.AT_START, held);
         if (ctx.signal.aborted) return;
         deferred = [];
       }
@@ -170,8 +165,8 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
         async adopt(joined, at) {
           const reads = opts['snapshot.mode'] === 'initial' ? joined.filter((j) => j.backfill).map((j) => j.table) : [];
           log.info({ tables: joined.map((j) => tableName(j.table)), backfill: reads.map(tableName), at: `${at.file}:${at.pos}` }, 'tables joined the capture');
-          if (reads.length) await backfill(ctx, reads, at, SnapshotSlot.AFTER_TRANSACTION, remember);
-          await remember(joined.map((j) => tableName(j.table)));
+          if (reads.length) await backfill(ctx, reads, at, SnapshotSlot.AFTER_TRANSACTION, held);
+          await held.add(joined.map((j) => tableName(j.table)));
         },
         async describe(t) {
           const k = tableName(t);
@@ -242,10 +237,9 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
    * whole (a DDL replayed after a crash) is not read again; one it holds in
    * part goes on after the tail's last key.
    */
-  async function backfill(ctx: CaptureContext, picked: MysqlTable[], at: BinlogPoint, slot: SnapshotSlot, done: (names: string[]) => Promise<void>): Promise<void> {
+  async function backfill(ctx: CaptureContext, picked: MysqlTable[], at: BinlogPoint, slot: SnapshotSlot, held: HeldTables): Promise<void> {
     const names = picked.map(tableName);
-    const tail = ctx.tail.position;
-    if (tail !== undefined && tail > `${snapshotBase(at, slot)};`) return;
+    if (backfillState(ctx.tail.position, snapshotBase(at, slot)) === 'done') return;
     const reader = await connectMysql(address, 'source');
     try {
       await openBackfillSnapshot(reader);
@@ -261,7 +255,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
         resume: resumePoint(ctx, names, at, slot),
         snapshotTable: (t, i, from) => readTable(reader, ctx, t, snapshotPrefix(at, i, slot), from),
         commit: () => reader.query('COMMIT'),
-        markDone: () => done(names),
+        markDone: () => held.add(names),
       });
     } finally {
       await reader.end().catch(() => reader.destroy());
@@ -273,11 +267,7 @@ const tableName = (t: MysqlTable) => `${t.schema}.${t.table}`;
 
 /** Where an interrupted snapshot at `at` goes on, from the stream tail; null when the tail is not one of its rows. */
 function resumePoint(ctx: CaptureContext, tables: string[], at: BinlogPoint, slot: SnapshotSlot): SnapshotResumePoint | null {
-  const base = snapshotBase(at, slot);
-  return snapshotResumePoint(ctx.tail, tables, (pos) => {
-    const p = parseSnapshotPosition(pos);
-    return p?.base === base ? p : null;
-  });
+  return snapshotResumePoint(ctx.tail, tables, snapshotBase(at, slot), parseSnapshotPosition);
 }
 
 /** The binlog file to resume from must still be on the server. */

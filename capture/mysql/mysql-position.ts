@@ -8,14 +8,13 @@
  * A transaction's offset is where its GTID/BEGIN event ends, which is after the
  * snapshot's offset for every transaction committed after the snapshot, so
  * snapshot rows sort after what they contain and before what they miss.
- *
- * The slot says where rows stand relative to the offset's transaction: the
- * initial snapshot (slot 0) before every transaction after its offset; a
- * backfill of tables that joined the capture after a transaction (slot
- * AFTER_TRANSACTION) after that transaction's changes; a backfill at start-up
- * (slot AT_START, offset = the resume point) after everything read before it.
+ * The slot (see SnapshotSlot in capture/runtime/backfill.ts) places backfills
+ * of tables that joined later after a transaction, or at the resume point.
  */
 import { rowPosition } from '../../shared/envelope.js';
+import { slotted, SnapshotSlot } from '../runtime/backfill.js';
+
+export { SnapshotSlot };
 
 export interface BinlogPoint {
   file: string;
@@ -34,12 +33,9 @@ export function changePosition(file: string, txnPos: number, index: number): str
   return `${hex(binlogFileNumber(file), 8)}.${hex(txnPos, 12)}.${hex(index, 8)}`;
 }
 
-export const SnapshotSlot = { INITIAL: 0, AFTER_TRANSACTION: 0xfffffffe, AT_START: 0xffffffff } as const;
-export type SnapshotSlot = (typeof SnapshotSlot)[keyof typeof SnapshotSlot];
-
 /** What every row position of one snapshot shares, before the table index. */
 export function snapshotBase(at: BinlogPoint, slot: SnapshotSlot): string {
-  return `${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}.${hex(slot, 8)}`;
+  return slotted(`${hex(binlogFileNumber(at.file), 8)}.${hex(at.pos, 12)}`, slot);
 }
 
 /** What every snapshot row of a table shares in its position (rows carry only their ordinal). */

@@ -6,6 +6,7 @@ import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { decodeMysqlValue, type DecodeContext } from '../../shared/mysql/mysql-types.js';
+import { backfillState } from '../runtime/backfill.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
 import { changePosition, snapshotBase, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
 
@@ -117,7 +118,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     const due = joined;
     joined = [];
     // Past the tail the old session reached: only now do rows read at this point sort after what the stream holds.
-    if (deferred.length && (a.resumeAfter === undefined || a.resumeAfter < `${snapshotBase(at, SnapshotSlot.AFTER_TRANSACTION)};`)) {
+    if (deferred.length && backfillState(a.resumeAfter, snapshotBase(at, SnapshotSlot.AFTER_TRANSACTION)) !== 'done') {
       due.push(...deferred.map((table) => ({ table, backfill: true })));
       deferred = [];
     }

@@ -7,11 +7,12 @@ import { describeTable, type CatalogTable } from '../../shared/postgres/pg-catal
 import { connectPg, pgClientConfig } from '../../shared/postgres/pg-connect.js';
 import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
 import { pgCaptureOptions, type PgCaptureOptions } from './pg-options.js';
-import { parseLsn, parseSnapshotPosition, type Lsn } from './pg-position.js';
+import { formatLsn, parseLsn, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type Lsn } from './pg-position.js';
 import { checkServer, createSlot, ensurePublication, findSlot, selectTables } from './pg-setup.js';
 import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
 import { streamChanges } from './pg-stream.js';
 import { schemaVersion } from '../runtime/schema-version.js';
+import { backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
 import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
 
 /** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
@@ -36,11 +37,36 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
   const publication = opts['publication.name'] ?? slot;
   const source: SourceRef = { kind: 'postgres', name, db: String(config.database) };
   const stateKey = `capture.${name}.snapshot`;
+  // The tables whose rows the stream holds (snapshotted or backfilled).
+  const tablesKey = `capture.${name}.tables`;
 
   const describe = async (client: pg.Client, t: Pick<CatalogTable, 'oid' | 'schema' | 'table'>): Promise<TableSchema> => {
     const s = await describeTable(client, t, 0);
     return { ...s, version: schemaVersion(s) };
   };
+
+  /** Publishes the planned tables' rows in one REPEATABLE READ transaction (the slot's exported snapshot, when given). */
+  async function readTables(c: CaptureContext, r: { label: 'snapshot' | 'backfill'; names: string[]; picked: CatalogTable[]; point: Lsn; slot: SnapshotSlot; exported: string | null; markDone(): Promise<unknown> }) {
+    const reader = await connectPg(address, 'source');
+    try {
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (r.exported) await reader.query(`SET TRANSACTION SNAPSHOT '${r.exported}'`);
+      await runSnapshotTables({
+        ctx: c,
+        log,
+        label: r.label,
+        details: { [r.label === 'snapshot' ? 'consistentPoint' : 'at']: formatLsn(r.point), exported: r.exported !== null },
+        tables: r.names,
+        picked: r.picked,
+        resume: resumePoint(c, r.names, snapshotBase(r.point, r.slot)),
+        snapshotTable: async (t, i, from) => snapshotTable(reader, await describe(reader, t), snapshotPrefix(r.point, i, r.slot), from, c.emitter, opts['snapshot.fetch.size'], c.signal),
+        commit: () => reader.query('COMMIT'),
+        markDone: r.markDone,
+      });
+    } finally {
+      await reader.end().catch(() => {});
+    }
+  }
 
   return {
     source,
@@ -86,14 +112,36 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
         if (ctx.signal.aborted) return;
 
         const slotNow = await findSlot(client, slot);
+        const startLsn = parseLsn(slotNow?.confirmedFlush ?? '0/0');
+        const held = await heldTables(ctx, tablesKey, state!.tables);
+        // In the publication now but not in the stream: the include list was widened while the capture was stopped.
+        let joined = tables.filter((t) => !held.has(tableName(t)));
+        if (joined.length && opts['snapshot.mode'] === 'never') {
+          await held.add(joined.map(tableName));
+          joined = [];
+        } else if (joined.length) {
+          log.info({ tables: joined.map(tableName) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
+          // Rows read at the resume point sort after the stream only if it holds nothing past that point; else after the first transaction past the tail.
+          if (backfillState(ctx.tail.position, snapshotBase(startLsn, SnapshotSlot.AT_START)) !== 'done') {
+            await backfill(ctx, joined, startLsn, SnapshotSlot.AT_START, held);
+            if (ctx.signal.aborted) return;
+            joined = [];
+          }
+        }
         log.info({ slot, from: slotNow?.confirmedFlush }, 'streaming changes');
         const cache = new Map<number, TableSchema>();
         await streamChanges({
           config,
           slot,
           publication,
-          startLsn: parseLsn(slotNow?.confirmedFlush ?? '0/0'),
+          startLsn,
           emitter: ctx.emitter,
+          afterCommit: joined.length
+            ? (commitLsn) => {
+                if (backfillState(ctx.tail.position, snapshotBase(commitLsn, SnapshotSlot.AFTER_TRANSACTION)) === 'done') return null;
+                return backfill(ctx, joined, commitLsn, SnapshotSlot.AFTER_TRANSACTION, held);
+              }
+            : null,
           async describeRelation(rel: Pgoutput.MessageRelation) {
             const fromCatalog = await describe(client, { oid: rel.relationOid, schema: rel.schema, table: rel.name });
             // The relation message is what the changes use: its columns, in its order.
@@ -113,26 +161,20 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
       }
 
       async function runSnapshot(c: CaptureContext, st: SnapshotState, picked: CatalogTable[], exported: string | null) {
-        const reader = await connectPg(address, 'source');
-        try {
-          await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-          if (exported) await reader.query(`SET TRANSACTION SNAPSHOT '${exported}'`);
-          const cp: Lsn = parseLsn(st.consistentPoint);
-          const resume = resumePoint(c, st, cp);
-          await runSnapshotTables({
-            ctx: c,
-            log,
-            details: { consistentPoint: st.consistentPoint, exported: exported !== null },
-            tables: st.tables,
-            picked,
-            resume,
-            snapshotTable: async (t, i, from) => snapshotTable(reader, { schema: await describe(reader, t), index: i }, cp, from, c.emitter, opts['snapshot.fetch.size'], c.signal),
-            commit: () => reader.query('COMMIT'),
-            markDone: () => c.state.put(stateKey, { ...st, done: true }),
-          });
-        } finally {
-          await reader.end().catch(() => {});
-        }
+        const cp = parseLsn(st.consistentPoint);
+        await readTables(c, { label: 'snapshot', names: st.tables, picked, point: cp, slot: SnapshotSlot.INITIAL, exported, markDone: () => c.state.put(stateKey, { ...st, done: true }) });
+      }
+
+      /**
+       * Reads the rows of tables that joined after the snapshot, in a fresh
+       * consistent read, as snapshot rows at `point`. The slot replays from
+       * before the read, so changes it already holds are applied again after
+       * it, which converges. One the stream holds in part goes on after the
+       * tail's last key.
+       */
+      async function backfill(c: CaptureContext, picked: CatalogTable[], point: Lsn, slot: SnapshotSlot, held: HeldTables) {
+        const names = picked.map(tableName);
+        await readTables(c, { label: 'backfill', names, picked, point, slot, exported: null, markDone: () => held.add(names) });
       }
     },
 
@@ -150,10 +192,9 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
   };
 }
 
-/** Where an interrupted snapshot goes on: after the last row the stream holds. */
-function resumePoint(ctx: CaptureContext, st: SnapshotState, cp: Lsn): (SnapshotResume & { tableIndex: number }) | null {
-  return snapshotResumePoint(ctx.tail, st.tables, (position) => {
-    const pos = parseSnapshotPosition(position);
-    return pos && pos.consistentPoint === cp ? pos : null;
-  });
+const tableName = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
+
+/** Where an interrupted snapshot at `base` goes on: after the last row the stream holds. */
+function resumePoint(ctx: CaptureContext, tables: string[], base: string): (SnapshotResume & { tableIndex: number }) | null {
+  return snapshotResumePoint(ctx.tail, tables, base, parseSnapshotPosition);
 }

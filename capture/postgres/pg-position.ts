@@ -1,11 +1,17 @@
 /**
  * Positions of the Postgres capture, as strings that sort in source order:
  *   stream change:  <commit LSN, 16 hex>.<index in transaction, 8 hex>   (index from 1)
- *   snapshot row:   <slot consistent point, 16 hex>.00000000:<table index, 4 hex>:<row ordinal, 12 hex>
- * A snapshot row sorts after the consistent point and before every change
- * committed after it, which is exactly when it was read.
+ *   snapshot row:   <point, 16 hex>.<slot, 8 hex>:<table index, 4 hex>:<row ordinal, 12 hex>
+ * An initial snapshot row (point: the slot's consistent point, slot 0) sorts
+ * after the consistent point and before every change committed after it,
+ * which is exactly when it was read. Backfills (see SnapshotSlot in
+ * capture/runtime/backfill.ts) sit after a transaction's changes (point: its
+ * commit LSN) or at the resume point (the slot's confirmed LSN).
  */
 import { rowPosition } from '../../shared/envelope.js';
+import { slotted, SnapshotSlot } from '../runtime/backfill.js';
+
+export { SnapshotSlot };
 
 /**
  * An LSN as 16 upper-case hex digits: it sorts (and compares) as a string,
@@ -32,16 +38,21 @@ export function changePosition(commitLsn: Lsn, index: number): string {
   return `${commitLsn}.${hex(index, 8)}`;
 }
 
+/** What every row position of one snapshot shares, before the table index. */
+export function snapshotBase(point: Lsn, slot: SnapshotSlot): string {
+  return slotted(point, slot);
+}
+
 /** What every snapshot row of a table shares in its position (rows carry only their ordinal). */
-export function snapshotPrefix(consistentPoint: Lsn, tableIndex: number): string {
-  return `${consistentPoint}.00000000:${hex(tableIndex, 4)}`;
+export function snapshotPrefix(point: Lsn, tableIndex: number, slot: SnapshotSlot = SnapshotSlot.INITIAL): string {
+  return `${snapshotBase(point, slot)}:${hex(tableIndex, 4)}`;
 }
 
-export function snapshotPosition(consistentPoint: Lsn, tableIndex: number, ordinal: number): string {
-  return rowPosition(snapshotPrefix(consistentPoint, tableIndex), ordinal);
+export function snapshotPosition(point: Lsn, tableIndex: number, ordinal: number, slot: SnapshotSlot = SnapshotSlot.INITIAL): string {
+  return rowPosition(snapshotPrefix(point, tableIndex, slot), ordinal);
 }
 
-export function parseSnapshotPosition(pos: string): { consistentPoint: Lsn; tableIndex: number; ordinal: number } | null {
-  const m = /^([0-9A-F]{16})\.00000000:([0-9A-F]{4}):([0-9A-F]{12})$/.exec(pos);
-  return m ? { consistentPoint: m[1] as Lsn, tableIndex: parseInt(m[2], 16), ordinal: parseInt(m[3], 16) } : null;
+export function parseSnapshotPosition(pos: string): { base: string; tableIndex: number; ordinal: number } | null {
+  const m = /^([0-9A-F]{16}\.[0-9A-F]{8}):([0-9A-F]{4}):([0-9A-F]{12})$/.exec(pos);
+  return m ? { base: m[1], tableIndex: parseInt(m[2], 16), ordinal: parseInt(m[3], 16) } : null;
 }

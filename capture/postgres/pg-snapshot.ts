@@ -3,15 +3,8 @@ import type { Row } from '../../shared/envelope.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { decodePgText, encodePgText } from '../../shared/postgres/pg-text.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
-import { snapshotPrefix, type Lsn } from './pg-position.js';
 import { qualified, quoteIdent } from './pg-setup.js';
 import { keysetSnapshot } from '../runtime/snapshot.js';
-
-export interface SnapshotTable {
-  schema: TableSchema;
-  /** Index in the snapshot plan: part of every row's position. */
-  index: number;
-}
 
 export interface SnapshotResume {
   /** Key of the last row already in the stream, or null to start the table from its first row. */
@@ -27,14 +20,14 @@ export interface SnapshotResume {
  */
 export async function snapshotTable(
   reader: pg.Client,
-  t: SnapshotTable,
-  consistentPoint: Lsn,
+  schema: TableSchema,
+  /** See snapshotPrefix in pg-position.ts. */
+  positionPrefix: string,
   resume: SnapshotResume | null,
   emitter: CaptureEmitter,
   fetchSize: number,
   signal: AbortSignal,
 ): Promise<number> {
-  const { schema } = t;
   const keyCols = schema.primaryKey.map((k) => schema.columns.find((c) => c.name === k)!);
   const order = keyCols.length ? keyCols.map((c) => quoteIdent(c.name)).join(', ') : 'ctid';
   const select = schema.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -63,7 +56,7 @@ export async function snapshotTable(
       for (let i = 0; i < types.length; i++) if (row[i] !== null) row[i] = decodePgText(row[i] as string, types[i]);
       return row;
     },
-    positionPrefix: snapshotPrefix(consistentPoint, t.index),
+    positionPrefix,
     resume: keyCols.length && resume ? { key: lastKey, ordinal: resume.ordinal } : null,
     emitter,
     fetchSize,

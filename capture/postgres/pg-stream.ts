@@ -30,6 +30,12 @@ export interface StreamArgs {
   /** Slot's confirmed position when the session starts: the first keepalive answer. */
   startLsn: Lsn;
   emitter: CaptureEmitter;
+  /**
+   * Runs once at the end of a transaction, before its checkpoint, until it
+   * returns a promise (a backfill of tables that joined, positioned after that
+   * transaction); null when there is nothing to run.
+   */
+  afterCommit: ((commitLsn: Lsn) => Promise<void> | null) | null;
   /** Table shape for a relation message (catalog lookup, cached by the caller). */
   describeRelation(rel: Pgoutput.MessageRelation): Promise<TableSchema>;
   heartbeatMs: number;
@@ -51,6 +57,7 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
   let processed = 0;
   let txn: { commitLsn: Lsn; xid: string; commitTs: number; index: number } | null = null;
   const relations = new Map<number, TableSchema>();
+  let afterCommit = a.afterCommit;
   let failure: ((e: unknown) => void) | null = null;
   const failed = new Promise<never>((_, reject) => (failure = reject));
   failed.catch(() => {});
@@ -92,7 +99,13 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
         })();
       case 'commit': {
         const end = parseLsn(msg.commitEndLsn!);
+        const commitLsn = txn!.commitLsn;
         txn = null;
+        const before = afterCommit?.(commitLsn);
+        if (before) {
+          afterCommit = null;
+          return before.then(() => a.emitter.commit(() => confirm(end)));
+        }
         return a.emitter.commit(() => confirm(end));
       }
       default:

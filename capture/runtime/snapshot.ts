@@ -14,13 +14,14 @@ export interface SnapshotResumePoint {
 
 /**
  * Reads an interrupted snapshot's progress back from the stream tail: the last
- * message's position names the table and ordinal (`parse` returns null when the
- * position is not a row of this snapshot), its last row the key (the whole
- * row is returned; callers read the key columns from it).
+ * message's position names the table and ordinal (`parse` is the connector's
+ * position codec; a position that is not a row of the snapshot at `base` gives
+ * null), its last row the key (the whole row is returned; callers read the
+ * key columns from it).
  */
-export function snapshotResumePoint(tail: CaptureContext['tail'], tables: string[], parse: (pos: string) => { tableIndex: number; ordinal: number } | null): SnapshotResumePoint | null {
+export function snapshotResumePoint(tail: CaptureContext['tail'], tables: string[], base: string, parse: (pos: string) => { base: string; tableIndex: number; ordinal: number } | null): SnapshotResumePoint | null {
   const pos = tail.position ? parse(tail.position) : null;
-  if (!pos) return null;
+  if (!pos || pos.base !== base) return null;
   const b = tail.batch;
   if (!b || `${b.schema}.${b.table}` !== tables[pos.tableIndex]) return { tableIndex: pos.tableIndex, lastKey: null, ordinal: pos.ordinal };
   if ('rows' in b) {

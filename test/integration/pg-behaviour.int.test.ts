@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { sameRows, sql, tableText } from '../support/pg-compare.js';
-import { runCli, waitFor } from '../support/daemons.js';
+import { Daemon, runCli, waitFor, writeConfig } from '../support/daemons.js';
 import { startPipeline } from '../support/pipeline.js';
 
 describe('PostgreSQL pipeline behaviour', () => {
@@ -51,6 +51,36 @@ describe('PostgreSQL pipeline behaviour', () => {
     await sql(p.sourceUrl, "DELETE FROM log WHERE ctid = (SELECT ctid FROM log WHERE msg = 'two' LIMIT 1); UPDATE log SET msg = 'uno' WHERE msg = 'one'");
     await waitFor('schema change applied', () => sameRows(p.sourceUrl, p.destUrl, 't'), 60_000, [p.capture, p.sink]);
     await waitFor('keyless table', () => sameRows(p.sourceUrl, p.destUrl, 'log', 'msg'), 60_000, [p.capture, p.sink]);
+  });
+
+  it('backfills a table the include list gains across a restart, once, then streams it', async () => {
+    const p = await startPipeline({ sourceOptions: { 'table.include.list': ['public\\.items'], 'snapshot.fetch.size': 100 } });
+    await sql(p.sourceUrl, "CREATE TABLE items (id int PRIMARY KEY, v text); INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 100) g");
+    await sql(p.sourceUrl, "CREATE TABLE audit (id int PRIMARY KEY, what text); INSERT INTO audit SELECT g, 'seed' FROM generate_series(1, 800) g");
+    p.capture.start();
+    p.sink.start();
+    await waitFor('the snapshot', () => sameRows(p.sourceUrl, p.destUrl, 'items'), 60_000, [p.capture, p.sink]);
+    await p.capture.stop();
+
+    await sql(p.sourceUrl, "UPDATE audit SET what = 'while stopped' WHERE id <= 10; DELETE FROM audit WHERE id > 790");
+    const widened = new Daemon('capture', writeConfig({ nats: { url: p.nats.url }, source: { name: 'shop', address: p.sourceUrl, options: { 'heartbeat.interval.ms': 500, 'table.include.list': ['public\\.items', 'public\\.audit'] } } }));
+    widened.start();
+    const daemons = [widened, p.sink];
+    try {
+      await waitFor('the table the include list gained', () => sameRows(p.sourceUrl, p.destUrl, 'audit'), 60_000, daemons);
+      await sql(p.sourceUrl, "INSERT INTO audit VALUES (900, 'streamed'); UPDATE items SET v = 'after' WHERE id = 50");
+      await waitFor('streaming of the gained table', () => sameRows(p.sourceUrl, p.destUrl, 'audit'), 60_000, daemons);
+      await waitFor('streaming of the first table', () => sameRows(p.sourceUrl, p.destUrl, 'items'), 60_000, daemons);
+      assert.match(widened.log, /tables joined the capture while it was stopped/);
+      // A second restart reads nothing again.
+      await widened.stop();
+      widened.start();
+      await sql(p.sourceUrl, "UPDATE audit SET what = 'restarted' WHERE id = 1");
+      await waitFor('streaming after another restart', () => sameRows(p.sourceUrl, p.destUrl, 'audit'), 60_000, daemons);
+      assert.equal(widened.log.split('backfill complete').length - 1, 1, widened.log.slice(-2000));
+    } finally {
+      await widened.stop();
+    }
   });
 
   it('advances an idle slot with heartbeats, stops cleanly on SIGTERM, and reports status', async () => {

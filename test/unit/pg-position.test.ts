@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { changePosition, formatLsn, parseLsn, parseSnapshotPosition, snapshotPosition } from '../../capture/postgres/pg-position.js';
+import { changePosition, formatLsn, parseLsn, parseSnapshotPosition, snapshotBase, snapshotPosition, SnapshotSlot } from '../../capture/postgres/pg-position.js';
 
 describe('Postgres positions', () => {
   it('reads and writes LSNs in the server\'s X/Y form', () => {
@@ -22,7 +22,21 @@ describe('Postgres positions', () => {
     const rows = [snapshotPosition(cp, 0, 1), snapshotPosition(cp, 0, 2), snapshotPosition(cp, 1, 1)];
     const ordered = [changePosition(parseLsn('1/4FF'), 9), ...rows, changePosition(parseLsn('1/501'), 1)];
     assert.deepEqual([...ordered].sort(), ordered);
-    assert.deepEqual(parseSnapshotPosition(rows[2]), { consistentPoint: cp, tableIndex: 1, ordinal: 1 });
+    assert.deepEqual(parseSnapshotPosition(rows[2]), { base: snapshotBase(cp, SnapshotSlot.INITIAL), tableIndex: 1, ordinal: 1 });
     assert.equal(parseSnapshotPosition(changePosition(cp, 1)), null);
+  });
+
+  it('puts backfill rows after their transaction\'s changes, or after everything up to the resume point, and before the next transaction', () => {
+    const commit = parseLsn('1/600');
+    const ordered = [
+      changePosition(commit, 1),
+      changePosition(commit, 2),
+      snapshotPosition(commit, 0, 1, SnapshotSlot.AFTER_TRANSACTION),
+      snapshotPosition(commit, 1, 7, SnapshotSlot.AFTER_TRANSACTION),
+      snapshotPosition(commit, 0, 1, SnapshotSlot.AT_START),
+      changePosition(parseLsn('1/601'), 1),
+    ];
+    assert.deepEqual([...ordered].sort(), ordered);
+    assert.deepEqual(parseSnapshotPosition(ordered[3]), { base: snapshotBase(commit, SnapshotSlot.AFTER_TRANSACTION), tableIndex: 1, ordinal: 7 });
   });
 });
