@@ -32,6 +32,12 @@ export function formatLsn(lsn: Lsn): string {
   return `${lsn.slice(0, 8).replace(/^0+(?=.)/, '')}/${lsn.slice(8).replace(/^0+(?=.)/, '')}`;
 }
 
+/** The LSN one byte before (0/0 stays 0/0). */
+export function previousLsn(lsn: Lsn): Lsn {
+  const n = BigInt(`0x${lsn}`);
+  return (n === 0n ? n : n - 1n).toString(16).toUpperCase().padStart(16, '0') as Lsn;
+}
+
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 
 export function changePosition(commitLsn: Lsn, index: number): string {

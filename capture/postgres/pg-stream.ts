@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { decodePgText } from '../../shared/postgres/pg-text.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
-import { changePosition, formatLsn, parseLsn, type Lsn } from './pg-position.js';
+import { changePosition, formatLsn, parseLsn, previousLsn, type Lsn } from './pg-position.js';
 
 /**
  * pgoutput, but column values stay the server's raw text: the library would
@@ -62,6 +62,10 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
   const failed = new Promise<never>((_, reject) => (failure = reject));
   failed.catch(() => {});
 
+  // pg-logical-replication sends the LSN it is given plus one (a "last byte received" convention).
+  // Our LSNs are already ends, and the server skips on restart every transaction whose commit
+  // record starts before the confirmed LSN: one byte more would skip a commit starting right there.
+  const acknowledge = (lsn: Lsn, ping = false) => service.acknowledge(formatLsn(previousLsn(lsn)), ping);
   // Positions only grow, so one status update per 20 ms carries every checkpoint in it
   // (one per transaction was a tenth of the capture's CPU while draining a backlog).
   let ackTimer: NodeJS.Timeout | null = null;
@@ -70,7 +74,7 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
     confirmed = lsn;
     ackTimer ??= setTimeout(() => {
       ackTimer = null;
-      void service.acknowledge(formatLsn(confirmed));
+      void acknowledge(confirmed);
     }, 20);
   };
   const idle = () => txn === null && plugin.received === processed && a.emitter.idle();
@@ -126,12 +130,12 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
   });
   service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
     if (idle()) confirm(parseLsn(lsn));
-    else if (shouldRespond) void service.acknowledge(formatLsn(confirmed));
+    else if (shouldRespond) void acknowledge(confirmed);
   });
   service.on('error', (e: unknown) => failure?.(e));
   // Ask for a keepalive now and then: its WAL end lets an idle slot advance.
   const heartbeat = setInterval(() => {
-    if (idle()) void service.acknowledge(formatLsn(confirmed), true);
+    if (idle()) void acknowledge(confirmed, true);
   }, a.heartbeatMs);
   const aborted = new Promise<void>((resolve) => a.signal.addEventListener('abort', () => resolve(), { once: true }));
 
@@ -145,7 +149,7 @@ export async function streamChanges(a: StreamArgs): Promise<void> {
     clearInterval(heartbeat);
     if (ackTimer) {
       clearTimeout(ackTimer);
-      await service.acknowledge(formatLsn(confirmed)).catch(() => false);
+      await acknowledge(confirmed).catch(() => false);
     }
     await service.destroy().catch(() => {});
   }

@@ -1,4 +1,6 @@
 import { describe, it } from 'node:test';
+import pg from 'pg';
+import { pgClientConfig } from '../../shared/postgres/pg-connect.js';
 import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -81,6 +83,33 @@ describe('PostgreSQL pipeline behaviour', () => {
     } finally {
       await widened.stop();
     }
+  });
+
+  it('confirms exactly the positions the server reports, so a transaction whose commit record starts there survives a restart', async () => {
+    // The destination on its own server: nothing else writes WAL between X's commit and Y's.
+    const p = await startPipeline({ separateDestination: true });
+    await sql(p.sourceUrl, 'CREATE TABLE t (id int PRIMARY KEY, v text)');
+    p.capture.start();
+    p.sink.start();
+    await waitFor('streaming', async () => p.capture.log.includes('streaming changes'), 60_000, [p.capture, p.sink]);
+    // Y writes its row first and commits last: its commit record is the next WAL record after X's commit,
+    // at exactly the position confirmed for X (the server skips transactions whose commit starts before it).
+    const y = new pg.Client(pgClientConfig(p.sourceUrl));
+    await y.connect();
+    try {
+      await y.query("BEGIN; INSERT INTO t VALUES (2, 'y')");
+      await sql(p.sourceUrl, "INSERT INTO t VALUES (1, 'x')");
+      const xEnd = (await sql(p.sourceUrl, 'SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0].l as string;
+      const confirmed = async () => (await sql(p.sourceUrl, 'SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots')).rows[0].l as string;
+      const lsn = (t: string) => BigInt(`0x${t.split('/')[0]}`) * 2n ** 32n + BigInt(`0x${t.split('/')[1]}`);
+      await waitFor('X confirmed', async () => lsn(await confirmed()) >= lsn(xEnd), 30_000, [p.capture, p.sink]);
+      await p.capture.stop();
+      await y.query('COMMIT');
+    } finally {
+      await y.end();
+    }
+    p.capture.start();
+    await waitFor('Y after the restart', () => sameRows(p.sourceUrl, p.destUrl, 't'), 30_000, [p.capture, p.sink]);
   });
 
   it('advances an idle slot with heartbeats, stops cleanly on SIGTERM, and reports status', async () => {

@@ -1,11 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { changePosition, formatLsn, parseLsn, parseSnapshotPosition, snapshotBase, snapshotPosition, SnapshotSlot } from '../../capture/postgres/pg-position.js';
+import { changePosition, formatLsn, parseLsn, parseSnapshotPosition, previousLsn, snapshotBase, snapshotPosition, SnapshotSlot } from '../../capture/postgres/pg-position.js';
 
 describe('Postgres positions', () => {
   it('reads and writes LSNs in the server\'s X/Y form', () => {
     for (const text of ['0/0', '0/16B3748', '16/B374D848', 'FFFFFFFF/FFFFFFFF', '1/0']) assert.equal(formatLsn(parseLsn(text)), text);
     assert.equal(parseLsn('16/b374d848'), '00000016B374D848');
+  });
+
+  it('steps an LSN back one byte across the 32-bit boundary (the replication library adds one back)', () => {
+    assert.equal(formatLsn(previousLsn(parseLsn('1/0'))), '0/FFFFFFFF');
+    assert.equal(formatLsn(previousLsn(parseLsn('0/1947898'))), '0/1947897');
+    assert.equal(formatLsn(previousLsn(parseLsn('0/0'))), '0/0');
   });
 
   it('orders LSNs as strings exactly as the server orders them', () => {
