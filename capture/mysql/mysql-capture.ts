@@ -9,7 +9,7 @@ import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../.
 import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
+import { backfillJoinedAtStart, backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
 import { runSnapshotTables, snapshotResumePoint, type SnapshotResumePoint } from '../runtime/snapshot.js';
 import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
 import { compareBinlogPoints, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
@@ -121,20 +121,15 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     await ensureBinlogAvailable(conn, checkpoint);
 
     const held = await heldTables(ctx, tablesKey, state.tables);
-    // Picked now but not in the stream: the include list was widened, or the table appeared while the capture was stopped.
-    let deferred = tables.filter((t) => !held.has(tableName(t)));
-    if (deferred.length && opts['snapshot.mode'] === 'never') {
-      await held.add(deferred.map(tableName));
-      deferred = [];
-    } else if (deferred.length) {
-      log.info({ tables: deferred.map(tableName) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
-      // Rows read at the resume point sort after the stream only if it holds nothing past that point; else after the first transaction past the tail.
-      if (backfillState(ctx.tail.position, snapshotBase(checkpoint, SnapshotSlot.AT_START)) !== 'done') {
-        await backfill(ctx, deferred, checkpoint, SnapshotSlot.AT_START, held);
-        if (ctx.signal.aborted) return;
-        deferred = [];
-      }
-    }
+    const resumeAt = checkpoint;
+    const deferred = await backfillJoinedAtStart(ctx, log, {
+      picked: tables,
+      held,
+      snapshotMode: opts['snapshot.mode'],
+      startBase: snapshotBase(resumeAt, SnapshotSlot.AT_START),
+      backfill: (joined) => backfill(ctx, joined, resumeAt, SnapshotSlot.AT_START, held),
+    });
+    if (ctx.signal.aborted) return;
 
     // Checkpoints arrive once per committed transaction: the KV write is coalesced to one per 100 ms.
     let latest: BinlogCheckpoint = checkpoint;

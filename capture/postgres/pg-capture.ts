@@ -12,7 +12,7 @@ import { checkServer, createSlot, ensurePublication, findSlot, selectTables } fr
 import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
 import { streamChanges } from './pg-stream.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
+import { backfillJoinedAtStart, backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
 import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
 
 /** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
@@ -115,19 +115,14 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
         const startLsn = parseLsn(slotNow?.confirmedFlush ?? '0/0');
         const held = await heldTables(ctx, tablesKey, state!.tables);
         // In the publication now but not in the stream: the include list was widened while the capture was stopped.
-        let joined = tables.filter((t) => !held.has(tableName(t)));
-        if (joined.length && opts['snapshot.mode'] === 'never') {
-          await held.add(joined.map(tableName));
-          joined = [];
-        } else if (joined.length) {
-          log.info({ tables: joined.map(tableName) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
-          // Rows read at the resume point sort after the stream only if it holds nothing past that point; else after the first transaction past the tail.
-          if (backfillState(ctx.tail.position, snapshotBase(startLsn, SnapshotSlot.AT_START)) !== 'done') {
-            await backfill(ctx, joined, startLsn, SnapshotSlot.AT_START, held);
-            if (ctx.signal.aborted) return;
-            joined = [];
-          }
-        }
+        const joined = await backfillJoinedAtStart(ctx, log, {
+          picked: tables,
+          held,
+          snapshotMode: opts['snapshot.mode'],
+          startBase: snapshotBase(startLsn, SnapshotSlot.AT_START),
+          backfill: (picked) => backfill(ctx, picked, startLsn, SnapshotSlot.AT_START, held),
+        });
+        if (ctx.signal.aborted) return;
         log.info({ slot, from: slotNow?.confirmedFlush }, 'streaming changes');
         const cache = new Map<number, TableSchema>();
         await streamChanges({

@@ -1,3 +1,4 @@
+import type { Logger } from '../../shared/log.js';
 import type { CaptureContext } from './connector.js';
 
 /**
@@ -46,4 +47,37 @@ export async function heldTables(ctx: CaptureContext, key: string, planned: stri
       await ctx.state.put(key, { tables: [...held] });
     },
   };
+}
+
+export interface JoinedAtStart<T> {
+  /** The tables the lists pick now, in a stable order. */
+  picked: T[];
+  held: HeldTables;
+  snapshotMode: 'initial' | 'never';
+  /** The base of rows backfilled at the resume point (slot AT_START). */
+  startBase: string;
+  /** Reads `tables` at the resume point. */
+  backfill(tables: T[]): Promise<void>;
+}
+
+/**
+ * At session start, the tables the lists pick that the stream does not hold
+ * (the include list was widened, or they appeared while the capture was
+ * stopped). With `snapshot.mode: never` they are only recorded. Otherwise they
+ * are backfilled now, at the resume point, when rows there sort after the
+ * stream tail; else they are returned, to be backfilled after the first
+ * transaction past the tail (a kill left the source checkpoint behind the stream).
+ */
+export async function backfillJoinedAtStart<T extends { schema: string; table: string }>(ctx: CaptureContext, log: Logger, j: JoinedAtStart<T>): Promise<T[]> {
+  const name = (t: T) => `${t.schema}.${t.table}`;
+  const joined = j.picked.filter((t) => !j.held.has(name(t)));
+  if (joined.length === 0) return [];
+  if (j.snapshotMode === 'never') {
+    await j.held.add(joined.map(name));
+    return [];
+  }
+  log.info({ tables: joined.map(name) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
+  if (backfillState(ctx.tail.position, j.startBase) === 'done') return joined;
+  await j.backfill(joined);
+  return [];
 }
