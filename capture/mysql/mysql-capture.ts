@@ -156,7 +156,6 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
         tables: names,
         joins,
         deferred,
-        resumeAfter: ctx.tail.position,
         async adopt(joined, at) {
           const reads = opts['snapshot.mode'] === 'initial' ? joined.filter((j) => j.backfill).map((j) => j.table) : [];
           log.info({ tables: joined.map((j) => tableName(j.table)), backfill: reads.map(tableName), at: `${at.file}:${at.pos}` }, 'tables joined the capture');

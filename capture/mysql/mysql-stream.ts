@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { decodeMysqlValue, type DecodeContext } from '../../shared/mysql/mysql-types.js';
-import { backfillState } from '../runtime/backfill.js';
+import type { PendingBackfill } from '../runtime/backfill.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
 import { changePosition, snapshotBase, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
 
@@ -24,10 +24,8 @@ export interface StreamArgs {
   tables: string[];
   /** Whether the include/exclude lists pick a table (one created or renamed while streaming). */
   joins(t: MysqlTable): boolean;
-  /** Tables that joined the capture while it was stopped: read once the stream is past `resumeAfter`. */
-  deferred: MysqlTable[];
-  /** The stream tail's position when the session started. */
-  resumeAfter: string | undefined;
+  /** Tables that joined the capture while it was stopped, to be read after the first transaction past the stream tail. */
+  deferred: PendingBackfill<MysqlTable>;
   /**
    * Tables joined the capture in the transaction that ends here (before its
    * checkpoint): the callee reads those marked `backfill` as snapshot rows
@@ -90,7 +88,6 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
   const zongji = new ZongJi(a.config);
   const captured = new Set(a.tables);
   let joined: JoinedTable[] = [];
-  let deferred = a.deferred;
   let file = a.start.file;
   let lastPos = a.start.pos;
   let txn: Txn | null = null;
@@ -117,11 +114,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     const at = { file, pos: t.pos };
     const due = joined;
     joined = [];
-    // Past the tail the old session reached: only now do rows read at this point sort after what the stream holds.
-    if (deferred.length && backfillState(a.resumeAfter, snapshotBase(at, SnapshotSlot.AFTER_TRANSACTION)) !== 'done') {
-      due.push(...deferred.map((table) => ({ table, backfill: true })));
-      deferred = [];
-    }
+    for (const table of a.deferred.take(snapshotBase(at, SnapshotSlot.AFTER_TRANSACTION))) due.push({ table, backfill: true });
     const byName = new Map<string, JoinedTable>();
     for (const j of due) {
       const seen = byName.get(nameOf(j.table));
@@ -131,7 +124,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     if (byName.size) await a.adopt([...byName.values()], at);
   };
   const commit = async (e: BinlogEvent) => {
-    if (txn && (joined.length || deferred.length)) await adopt(txn);
+    if (txn && (joined.length || a.deferred.waiting)) await adopt(txn);
     if (e.nextPosition > 0) lastPos = e.nextPosition;
     const end: BinlogCheckpoint = { file, pos: lastPos, ...(txn?.gtid ? { gtid: txn.gtid } : {}) };
     txn = null;

@@ -12,7 +12,7 @@ import { checkServer, createSlot, ensurePublication, findSlot, selectTables } fr
 import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
 import { streamChanges } from './pg-stream.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { backfillJoinedAtStart, backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
+import { backfillJoinedAtStart, heldTables, type HeldTables } from '../runtime/backfill.js';
 import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
 
 /** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
@@ -131,10 +131,10 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
           publication,
           startLsn,
           emitter: ctx.emitter,
-          afterCommit: joined.length
+          afterCommit: joined.waiting
             ? (commitLsn) => {
-                if (backfillState(ctx.tail.position, snapshotBase(commitLsn, SnapshotSlot.AFTER_TRANSACTION)) === 'done') return null;
-                return backfill(ctx, joined, commitLsn, SnapshotSlot.AFTER_TRANSACTION, held);
+                const due = joined.take(snapshotBase(commitLsn, SnapshotSlot.AFTER_TRANSACTION));
+                return due.length ? backfill(ctx, due, commitLsn, SnapshotSlot.AFTER_TRANSACTION, held) : null;
               }
             : null,
           async describeRelation(rel: Pgoutput.MessageRelation) {

@@ -61,23 +61,49 @@ export interface JoinedAtStart<T> {
 }
 
 /**
+ * Tables that joined while the capture was stopped but could not be read at
+ * the resume point, because the stream tail is past it: they are read after
+ * the first transaction whose rows sort after the tail. Each transaction's
+ * end asks `take()` with the base of rows placed after it.
+ */
+export class PendingBackfill<T> {
+  constructor(
+    private tables: T[],
+    private readonly tail: string | undefined,
+  ) {}
+
+  get waiting(): boolean {
+    return this.tables.length > 0;
+  }
+
+  /** The tables, once, when rows at `base` would sort after the stream tail; none before that. */
+  take(base: string): T[] {
+    if (this.tables.length === 0 || backfillState(this.tail, base) === 'done') return [];
+    const due = this.tables;
+    this.tables = [];
+    return due;
+  }
+}
+
+/**
  * At session start, the tables the lists pick that the stream does not hold
  * (the include list was widened, or they appeared while the capture was
  * stopped). With `snapshot.mode: never` they are only recorded. Otherwise they
  * are backfilled now, at the resume point, when rows there sort after the
- * stream tail; else they are returned, to be backfilled after the first
+ * stream tail; else they are left pending, to be backfilled after the first
  * transaction past the tail (a kill left the source checkpoint behind the stream).
  */
-export async function backfillJoinedAtStart<T extends { schema: string; table: string }>(ctx: CaptureContext, log: Logger, j: JoinedAtStart<T>): Promise<T[]> {
+export async function backfillJoinedAtStart<T extends { schema: string; table: string }>(ctx: CaptureContext, log: Logger, j: JoinedAtStart<T>): Promise<PendingBackfill<T>> {
   const name = (t: T) => `${t.schema}.${t.table}`;
   const joined = j.picked.filter((t) => !j.held.has(name(t)));
-  if (joined.length === 0) return [];
+  const none = new PendingBackfill<T>([], ctx.tail.position);
+  if (joined.length === 0) return none;
   if (j.snapshotMode === 'never') {
     await j.held.add(joined.map(name));
-    return [];
+    return none;
   }
   log.info({ tables: joined.map(name) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
-  if (backfillState(ctx.tail.position, j.startBase) === 'done') return joined;
+  if (backfillState(ctx.tail.position, j.startBase) === 'done') return new PendingBackfill(joined, ctx.tail.position);
   await j.backfill(joined);
-  return [];
+  return none;
 }

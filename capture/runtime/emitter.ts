@@ -81,7 +81,7 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
       return;
     }
     const body: ChangeBatch = { v: ENVELOPE_VERSION, source, schema: b.table.schema, table: b.table.table, schemaVersion: b.table.version, capturedAt: Date.now(), changes: b.changes };
-    const parts = encodeWithin(b.changes.length, (from, to) => encode(from === 0 && to === b.changes.length ? body : { ...body, changes: b.changes.slice(from, to) }), opts.maxMessageBytes, (i, size) => tooLarge(b.table, b.changes[i].pos, size));
+    const parts = encodeWithin(0, b.changes.length, (from, to) => encode(from === 0 && to === b.changes.length ? body : { ...body, changes: b.changes.slice(from, to) }), opts.maxMessageBytes, (i, size) => tooLarge(b.table, b.changes[i].pos, size));
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
       lastPosition = b.changes[part.to - 1].pos;
@@ -98,15 +98,15 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
     const subject = tableSubject(source.name, table.schema, table.table);
     const columns = table.columns.map((c) => c.name);
     const capturedAt = Date.now();
+    const body = (from: number, to: number): RowsBatch => ({
+      v: ENVELOPE_VERSION, source, schema: table.schema, table: table.table, schemaVersion: table.version, capturedAt, columns,
+      rows: from === 0 && to === page.rows.length ? page.rows : page.rows.slice(from, to), positionPrefix: page.positionPrefix, firstOrdinal: page.firstOrdinal + from,
+    });
     for (let start = 0; start < page.rows.length; start += opts.maxBatchRows) {
       const end = Math.min(page.rows.length, start + opts.maxBatchRows);
-      const body = (from: number, to: number): RowsBatch => ({
-        v: ENVELOPE_VERSION, source, schema: table.schema, table: table.table, schemaVersion: table.version, capturedAt, columns,
-        rows: from === 0 && to === page.rows.length ? page.rows : page.rows.slice(from, to), positionPrefix: page.positionPrefix, firstOrdinal: page.firstOrdinal + from,
-      });
-      for (const part of encodeWithin(end - start, (from, to) => encode(body(start + from, start + to)), opts.maxMessageBytes, (i, size) => tooLarge(table, pos(start + i), size))) {
-        lastPosition = pos(start + part.to - 1);
-        await publisher.send({ subject, kind: 'rows', body: part.bytes, msgId: `${source.name}:${pos(start + part.from)}`, position: lastPosition });
+      for (const part of encodeWithin(start, end, (from, to) => encode(body(from, to)), opts.maxMessageBytes, (i, size) => tooLarge(table, pos(i), size))) {
+        lastPosition = pos(part.to - 1);
+        await publisher.send({ subject, kind: 'rows', body: part.bytes, msgId: `${source.name}:${pos(part.from)}`, position: lastPosition });
       }
     }
   };
@@ -183,13 +183,13 @@ export function createEmitter(opts: EmitterOptions): CaptureEmitter {
 
 const key = (t: TableSchema) => `${t.schema}\u0000${t.table}`;
 
-/** Encodes items [0, count), halving ranges until every part fits in a message; order is kept. */
-function encodeWithin(count: number, encodeRange: (from: number, to: number) => Uint8Array, maxBytes: number, tooLarge: (index: number, bytes: number) => Error, from = 0, to = count): { bytes: Uint8Array; from: number; to: number }[] {
+/** Encodes items [from, to), halving ranges until every part fits in a message; order is kept. */
+function encodeWithin(from: number, to: number, encodeRange: (from: number, to: number) => Uint8Array, maxBytes: number, tooLarge: (index: number, bytes: number) => Error): { bytes: Uint8Array; from: number; to: number }[] {
   const bytes = encodeRange(from, to);
   if (bytes.length <= maxBytes) return [{ bytes, from, to }];
   if (to - from === 1) throw tooLarge(from, bytes.length);
   const mid = from + Math.ceil((to - from) / 2);
-  return [...encodeWithin(count, encodeRange, maxBytes, tooLarge, from, mid), ...encodeWithin(count, encodeRange, maxBytes, tooLarge, mid, to)];
+  return [...encodeWithin(from, mid, encodeRange, maxBytes, tooLarge), ...encodeWithin(mid, to, encodeRange, maxBytes, tooLarge)];
 }
 
 function tooLarge(t: TableSchema, pos: string, bytes: number): Error {

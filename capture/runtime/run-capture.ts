@@ -48,9 +48,10 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
     const emitter: typeof inner = masker
       ? {
           ...inner,
-          change: async (t, ch) => {
+          // No promise unless masking or sending waits: the emitter's fast path stays free of them.
+          change: (t, ch) => {
             const pending = masker.maskChange(t, ch);
-            if (pending) await pending;
+            if (pending) return pending.then(() => inner.change(masker.schema(t), ch));
             return inner.change(masker.schema(t), ch);
           },
           rows: async (t, page) => {
