@@ -37,7 +37,9 @@ const CHUNK_CHARS = 256 * 1024;
  */
 export async function copyRows(client: pg.Client, table: string, columns: string[], writers: CopyFieldWriter[], chunks: readonly (readonly unknown[])[][]): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  // Listens for an error from the start (also while waiting for 'drain'); the error is thrown by `await done`.
   const done = once(stream, 'finish');
+  done.catch(() => {});
   const n = writers.length;
   let text = '';
   for (const rows of chunks) {
@@ -46,7 +48,8 @@ export async function copyRows(client: pg.Client, table: string, columns: string
       for (let c = 1; c < n; c++) line += '\t' + writers[c](row[c]);
       text += line + '\n';
       if (text.length >= CHUNK_CHARS) {
-        stream.write(text);
+        // Past what the socket takes at once, wait for it: the server reads this chunk while the next is built.
+        if (!stream.write(text)) await once(stream, 'drain');
         text = '';
       }
     }

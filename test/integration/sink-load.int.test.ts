@@ -104,6 +104,19 @@ for (const c of cases) {
       assert.deepEqual([rows[0], rows[49], rows[50], rows[98], rows[119]], ['1|a1', '50|a50', '51|b51', '99|b99', '120|b120']);
     });
 
+    it('a replay far larger than a socket buffer whose first row is already there still ends with every row', async () => {
+      const sink = await open({}, 'big');
+      const t = { ...keyed, table: 'big_replay' };
+      const filler = 'x'.repeat(200);
+      await sink.apply([{ kind: 'schema', source, table: t }, load(t, page(t, range(1, 10), (id) => `a${id}`, 1))], 1);
+      // ~13 MB of rows: the destination rejects the first one while most of the rest is still being sent.
+      const ids = range(1, 60_000);
+      await sink.apply([load(t, page(t, ids.slice(0, 30_000), (id) => `b${id}${filler}`, 1), page(t, ids.slice(30_000), (id) => `b${id}${filler}`, 30_001))], 2);
+      const rows = await server.rows(t.table);
+      assert.equal(rows.length, 60_000);
+      assert.deepEqual([rows[0], rows[59_999]].map((r) => r.slice(0, 10)), ['1|b1xxxxxx', '60000|b600']);
+    });
+
     it('a table without a key gets every row appended, replays included', async () => {
       const sink = await open({}, 'appender');
       const rows = page(keyless, range(1, 70), (id) => `k${id}`, 1);
