@@ -9,11 +9,11 @@ import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../.
 import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
 import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { backfillJoinedAtStart, backfillState, heldTables, type HeldTables } from '../runtime/backfill.js';
-import { runSnapshotTables, snapshotResumePoint, type SnapshotResumePoint } from '../runtime/snapshot.js';
+import { backfillJoinedAtStart, heldTables, tableName, type HeldTables } from '../runtime/backfill.js';
+import { runSnapshotTables, type SnapshotResumePoint } from '../runtime/snapshot.js';
 import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
 import { compareBinlogPoints, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
-import { checkServer, selectTables, tableMatcher, warnAboutRowMetadata } from './mysql-setup.js';
+import { checkServer, selectTables, tableGone, tableMatcher, warnAboutRowMetadata } from './mysql-setup.js';
 import { masterStatus, openBackfillSnapshot, openConsistentSnapshot, snapshotMysqlTable } from './mysql-snapshot.js';
 import { streamBinlog, type BinlogCheckpoint } from './mysql-stream.js';
 
@@ -62,6 +62,12 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     const s = await describeMysqlTable(conn, t);
     return s && { ...s, version: schemaVersion(s) };
   };
+  /** The shape of a table the snapshot plan holds: it must still exist. */
+  const describeExisting = async (conn: mysql.Connection, t: MysqlTable): Promise<TableSchema> => {
+    const s = await describe(conn, t);
+    if (!s) throw tableGone(t);
+    return s;
+  };
 
   return {
     source,
@@ -95,7 +101,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     const server = await checkServer(conn);
     warnAboutRowMetadata(server, log);
     const tables = await selectTables(conn, database, opts, log);
-    const names = tables.map((t) => `${t.schema}.${t.table}`);
+    const names = tables.map(tableName);
     let state = await ctx.state.get<SnapshotState>(snapshotKey);
     let checkpoint = await ctx.state.get<BinlogCheckpoint>(binlogKey);
 
@@ -126,7 +132,6 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
       picked: tables,
       held,
       snapshotMode: opts['snapshot.mode'],
-      startBase: snapshotBase(resumeAt, SnapshotSlot.AT_START),
       backfill: (joined) => backfill(ctx, joined, resumeAt, SnapshotSlot.AT_START, held),
     });
     if (ctx.signal.aborted) return;
@@ -198,17 +203,17 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     const reader = await connectMysql(address, 'source');
     try {
       const opened = await openConsistentSnapshot(reader, isMariaDb, opts['snapshot.locking.mode'] === 'minimal', log);
-      const st: SnapshotState = prior ?? { point: opened.point, gtid: opened.gtid, tables: picked.map((t) => `${t.schema}.${t.table}`), done: false };
+      const st: SnapshotState = prior ?? { point: opened.point, gtid: opened.gtid, tables: picked.map(tableName), done: false };
       if (!prior) await ctx.state.put(snapshotKey, st);
-      const resume = prior ? resumePoint(ctx, st.tables, st.point, SnapshotSlot.INITIAL) : null;
       await runSnapshotTables({
         ctx,
         log,
         details: { at: `${st.point.file}:${st.point.pos}`, method: opened.method },
         tables: st.tables,
         picked,
-        resume,
-        snapshotTable: (t, i, from) => readTable(reader, ctx, t, snapshotPrefix(st.point, i), from),
+        base: snapshotBase(st.point, SnapshotSlot.INITIAL),
+        parse: parseSnapshotPosition,
+        snapshotTable: async (t, i, from) => readTable(reader, ctx, await describeExisting(reader, t), snapshotPrefix(st.point, i), from),
         commit: () => reader.query('COMMIT'),
         markDone: () => ctx.state.put(snapshotKey, { ...st, done: true }),
       });
@@ -217,9 +222,7 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
     }
   }
 
-  async function readTable(reader: mysql.Connection, ctx: CaptureContext, t: MysqlTable, positionPrefix: string, from: SnapshotResumePoint | null): Promise<number> {
-    const schema = await describe(reader, t);
-    if (!schema) throw new NilusError('SOURCE_TABLE_UNKNOWN', `table ${tableName(t)} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+  function readTable(reader: mysql.Connection, ctx: CaptureContext, schema: TableSchema, positionPrefix: string, from: SnapshotResumePoint | null): Promise<number> {
     return snapshotMysqlTable(reader, schema, positionPrefix, from, ctx.emitter, opts['snapshot.fetch.size'], ctx.signal, decodeCtx);
   }
 
@@ -228,26 +231,30 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
    * consistent read of the present, as snapshot rows positioned at `at`. The
    * stream is replayed from before the read, so changes it already contains
    * are applied again after it, which converges. A backfill the stream holds
-   * whole (a DDL replayed after a crash) is not read again; one it holds in
-   * part goes on after the tail's last key.
+   * whole (a DDL replayed after a crash) is not read again (false); one it
+   * holds in part goes on after the tail's last key.
    */
-  async function backfill(ctx: CaptureContext, picked: MysqlTable[], at: BinlogPoint, slot: SnapshotSlot, held: HeldTables): Promise<void> {
+  async function backfill(ctx: CaptureContext, picked: MysqlTable[], at: BinlogPoint, slot: SnapshotSlot, held: HeldTables): Promise<boolean> {
     const names = picked.map(tableName);
-    if (backfillState(ctx.tail.position, snapshotBase(at, slot)) === 'done') return;
     const reader = await connectMysql(address, 'source');
     try {
       await openBackfillSnapshot(reader);
-      const present = [];
-      for (const t of picked) if (await describeMysqlTable(reader, t)) present.push(t);
-      await runSnapshotTables({
+      // Described once: a table gone by now is left out (and logged as having left).
+      const schemas = new Map<string, TableSchema>();
+      for (const t of picked) {
+        const s = await describe(reader, t);
+        if (s) schemas.set(tableName(t), s);
+      }
+      return await runSnapshotTables({
         ctx,
         log,
         label: 'backfill',
         details: { at: `${at.file}:${at.pos}` },
         tables: names,
-        picked: present,
-        resume: resumePoint(ctx, names, at, slot),
-        snapshotTable: (t, i, from) => readTable(reader, ctx, t, snapshotPrefix(at, i, slot), from),
+        picked: picked.filter((t) => schemas.has(tableName(t))),
+        base: snapshotBase(at, slot),
+        parse: parseSnapshotPosition,
+        snapshotTable: (t, i, from) => readTable(reader, ctx, schemas.get(tableName(t))!, snapshotPrefix(at, i, slot), from),
         commit: () => reader.query('COMMIT'),
         markDone: () => held.add(names),
       });
@@ -255,13 +262,6 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
       await reader.end().catch(() => reader.destroy());
     }
   }
-}
-
-const tableName = (t: MysqlTable) => `${t.schema}.${t.table}`;
-
-/** Where an interrupted snapshot at `at` goes on, from the stream tail; null when the tail is not one of its rows. */
-function resumePoint(ctx: CaptureContext, tables: string[], at: BinlogPoint, slot: SnapshotSlot): SnapshotResumePoint | null {
-  return snapshotResumePoint(ctx.tail, tables, snapshotBase(at, slot), parseSnapshotPosition);
 }
 
 /** The binlog file to resume from must still be on the server. */

@@ -71,6 +71,11 @@ async function checkGrants(conn: mysql.Connection, isMariaDb: boolean): Promise<
   }
 }
 
+/** A captured table that is gone from the source when its rows or shape are needed. */
+export function tableGone(t: MysqlTable): NilusError {
+  return new NilusError('SOURCE_TABLE_UNKNOWN', `table ${t.schema}.${t.table} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+}
+
 /** Whether the lists pick a table (without an include list: every table of the address's database). */
 export function tableMatcher(database: string | undefined, opts: MysqlCaptureOptions): (t: MysqlTable) => boolean {
   const include = opts['table.include.list'].map((re) => new RegExp(`^(?:${re})$`));

@@ -6,9 +6,10 @@ import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { decodeMysqlValue, type DecodeContext } from '../../shared/mysql/mysql-types.js';
-import type { PendingBackfill } from '../runtime/backfill.js';
+import { tableName, type PendingBackfill } from '../runtime/backfill.js';
 import type { CaptureEmitter } from '../runtime/emitter.js';
 import { changePosition, snapshotBase, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
+import { tableGone } from './mysql-setup.js';
 
 /** A durable resume point: where the binlog dump restarts (end of the last committed transaction). */
 export interface BinlogCheckpoint extends BinlogPoint {
@@ -73,7 +74,6 @@ const HIGH_WATER = 2000;
 const LOW_WATER = 200;
 
 const EVENTS = ['rotate', 'gtid', 'mariadbgtid', 'query', 'xid', 'tablemap', 'writerows', 'updaterows', 'deleterows'];
-const nameOf = (t: MysqlTable) => `${t.schema}.${t.table}`;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type BinlogEvent = any;
@@ -106,7 +106,7 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
   const base = (t: Txn) => ({ pos: changePosition(file, t.pos, ++t.index), txid: t.gtid ?? `${file}:${t.pos}`, commitTs: t.ts });
   const describe = async (t: MysqlTable) => {
     const schema = await a.describe(t);
-    if (!schema) throw new NilusError('SOURCE_TABLE_UNKNOWN', `table ${nameOf(t)} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+    if (!schema) throw tableGone(t);
     return schema;
   };
   // Tables that joined are adopted at the end of their transaction, before its checkpoint.
@@ -117,9 +117,9 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
     for (const table of a.deferred.take(snapshotBase(at, SnapshotSlot.AFTER_TRANSACTION))) due.push({ table, backfill: true });
     const byName = new Map<string, JoinedTable>();
     for (const j of due) {
-      const seen = byName.get(nameOf(j.table));
+      const seen = byName.get(tableName(j.table));
       if (seen) seen.backfill ||= j.backfill;
-      else byName.set(nameOf(j.table), { ...j });
+      else byName.set(tableName(j.table), { ...j });
     }
     if (byName.size) await a.adopt([...byName.values()], at);
   };
@@ -175,8 +175,8 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
   const handleDdl = async (fx: DdlEffect) => {
     for (const t of fx.touched) {
       a.invalidate(t);
-      if (fx.ddl.kind === 'DROP') a.log.info({ table: nameOf(t) }, 'table dropped at the source: the destination keeps its rows');
-      else if (fx.ddl.kind !== 'TRUNCATE') a.log.info({ table: nameOf(t), ddl: fx.ddl.kind }, 'schema change: the table is described again before its next change');
+      if (fx.ddl.kind === 'DROP') a.log.info({ table: tableName(t) }, 'table dropped at the source: the destination keeps its rows');
+      else if (fx.ddl.kind !== 'TRUNCATE') a.log.info({ table: tableName(t), ddl: fx.ddl.kind }, 'schema change: the table is described again before its next change');
     }
     if (fx.ddl.tables.length === 0) a.invalidate(null);
     for (const t of fx.emptied) {
@@ -190,19 +190,19 @@ export async function streamBinlog(a: StreamArgs): Promise<void> {
 
   /** Runs as zongji parses, so the table filter changes before the next event's TableMap is read. */
   const effectOf = (ddl: Ddl): DdlEffect => {
-    const touched = ddl.tables.filter((t) => captured.has(nameOf(t)));
+    const touched = ddl.tables.filter((t) => captured.has(tableName(t)));
     const fx: DdlEffect = { ddl, touched, emptied: ddl.kind === 'TRUNCATE' ? [...touched] : [], joined: [] };
     const join = (t: MysqlTable, backfill: boolean) => {
       if (!a.joins(t)) return;
-      captured.add(nameOf(t));
+      captured.add(tableName(t));
       fx.emptied.push(t);
       fx.joined.push({ table: t, backfill });
     };
-    if (ddl.kind === 'DROP') for (const t of touched) captured.delete(nameOf(t));
+    if (ddl.kind === 'DROP') for (const t of touched) captured.delete(tableName(t));
     // IF NOT EXISTS on a table the capture has: a no-op at the source too.
-    if (ddl.kind === 'CREATE') for (const t of ddl.tables) if (!(ddl.ifNotExists && captured.has(nameOf(t)))) join(t, false);
+    if (ddl.kind === 'CREATE') for (const t of ddl.tables) if (!(ddl.ifNotExists && captured.has(tableName(t)))) join(t, false);
     for (const [from, to] of ddl.renames ?? []) {
-      captured.delete(nameOf(from));
+      captured.delete(tableName(from));
       join(to, true);
     }
     if (fx.joined.length) zongji.start({ includeEvents: EVENTS, includeSchema: schemaFilter(captured) });

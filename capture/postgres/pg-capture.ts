@@ -9,11 +9,11 @@ import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtim
 import { pgCaptureOptions, type PgCaptureOptions } from './pg-options.js';
 import { formatLsn, parseLsn, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type Lsn } from './pg-position.js';
 import { checkServer, createSlot, ensurePublication, findSlot, selectTables } from './pg-setup.js';
-import { snapshotTable, type SnapshotResume } from './pg-snapshot.js';
+import { snapshotTable } from './pg-snapshot.js';
 import { streamChanges } from './pg-stream.js';
 import { schemaVersion } from '../runtime/schema-version.js';
-import { backfillJoinedAtStart, heldTables, type HeldTables } from '../runtime/backfill.js';
-import { runSnapshotTables, snapshotResumePoint } from '../runtime/snapshot.js';
+import { backfillJoinedAtStart, heldTables, tableName, type HeldTables } from '../runtime/backfill.js';
+import { runSnapshotTables } from '../runtime/snapshot.js';
 
 /** Snapshot bookkeeping kept in the capture's KV state. Row-level progress is read back from the stream tail. */
 interface SnapshotState {
@@ -45,20 +45,21 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
     return { ...s, version: schemaVersion(s) };
   };
 
-  /** Publishes the planned tables' rows in one REPEATABLE READ transaction (the slot's exported snapshot, when given). */
-  async function readTables(c: CaptureContext, r: { label: 'snapshot' | 'backfill'; names: string[]; picked: CatalogTable[]; point: Lsn; slot: SnapshotSlot; exported: string | null; markDone(): Promise<unknown> }) {
+  /** Publishes the planned tables' rows in one REPEATABLE READ transaction (the slot's exported snapshot, when given); false when a backfill was not read (see runSnapshotTables). */
+  async function readTables(c: CaptureContext, r: { label: 'snapshot' | 'backfill'; names: string[]; picked: CatalogTable[]; point: Lsn; slot: SnapshotSlot; exported: string | null; markDone(): Promise<unknown> }): Promise<boolean> {
     const reader = await connectPg(address, 'source');
     try {
       await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       if (r.exported) await reader.query(`SET TRANSACTION SNAPSHOT '${r.exported}'`);
-      await runSnapshotTables({
+      return await runSnapshotTables({
         ctx: c,
         log,
         label: r.label,
         details: { [r.label === 'snapshot' ? 'consistentPoint' : 'at']: formatLsn(r.point), exported: r.exported !== null },
         tables: r.names,
         picked: r.picked,
-        resume: resumePoint(c, r.names, snapshotBase(r.point, r.slot)),
+        base: snapshotBase(r.point, r.slot),
+        parse: parseSnapshotPosition,
         snapshotTable: async (t, i, from) => snapshotTable(reader, await describe(reader, t), snapshotPrefix(r.point, i, r.slot), from, c.emitter, opts['snapshot.fetch.size'], c.signal),
         commit: () => reader.query('COMMIT'),
         markDone: r.markDone,
@@ -94,7 +95,7 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
           const wantSnapshot = opts['snapshot.mode'] === 'initial';
           const created = await createSlot(config, slot, wantSnapshot);
           log.info({ slot, consistentPoint: created.consistentPoint }, 'created replication slot');
-          state = { slot, consistentPoint: created.consistentPoint, tables: tables.map((t) => `${t.schema}.${t.table}`), done: !wantSnapshot };
+          state = { slot, consistentPoint: created.consistentPoint, tables: tables.map(tableName), done: !wantSnapshot };
           try {
             await ctx.state.put(stateKey, state);
             if (wantSnapshot) await runSnapshot(ctx, state, tables, created.snapshotName);
@@ -104,7 +105,7 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
         } else if (!state || state.slot !== slot || !state.done) {
           if (!state || state.slot !== slot) {
             // A slot without snapshot state (state lost, or made by hand): snapshot again from its position, so nothing is missed.
-            state = { slot, consistentPoint: existing.confirmedFlush ?? '0/0', tables: tables.map((t) => `${t.schema}.${t.table}`), done: opts['snapshot.mode'] === 'never' };
+            state = { slot, consistentPoint: existing.confirmedFlush ?? '0/0', tables: tables.map(tableName), done: opts['snapshot.mode'] === 'never' };
             await ctx.state.put(stateKey, state);
           }
           if (!state.done) await runSnapshot(ctx, state, tables, null);
@@ -119,7 +120,6 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
           picked: tables,
           held,
           snapshotMode: opts['snapshot.mode'],
-          startBase: snapshotBase(startLsn, SnapshotSlot.AT_START),
           backfill: (picked) => backfill(ctx, picked, startLsn, SnapshotSlot.AT_START, held),
         });
         if (ctx.signal.aborted) return;
@@ -167,9 +167,9 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
        * it, which converges. One the stream holds in part goes on after the
        * tail's last key.
        */
-      async function backfill(c: CaptureContext, picked: CatalogTable[], point: Lsn, slot: SnapshotSlot, held: HeldTables) {
+      async function backfill(c: CaptureContext, picked: CatalogTable[], point: Lsn, slot: SnapshotSlot, held: HeldTables): Promise<boolean> {
         const names = picked.map(tableName);
-        await readTables(c, { label: 'backfill', names, picked, point, slot, exported: null, markDone: () => held.add(names) });
+        return readTables(c, { label: 'backfill', names, picked, point, slot, exported: null, markDone: () => held.add(names) });
       }
     },
 
@@ -185,11 +185,4 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
 
     async close() {},
   };
-}
-
-const tableName = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
-
-/** Where an interrupted snapshot at `base` goes on: after the last row the stream holds. */
-function resumePoint(ctx: CaptureContext, tables: string[], base: string): (SnapshotResume & { tableIndex: number }) | null {
-  return snapshotResumePoint(ctx.tail, tables, base, parseSnapshotPosition);
 }

@@ -35,7 +35,7 @@ export interface StreamArgs {
    * returns a promise (a backfill of tables that joined, positioned after that
    * transaction); null when there is nothing to run.
    */
-  afterCommit: ((commitLsn: Lsn) => Promise<void> | null) | null;
+  afterCommit: ((commitLsn: Lsn) => Promise<unknown> | null) | null;
   /** Table shape for a relation message (catalog lookup, cached by the caller). */
   describeRelation(rel: Pgoutput.MessageRelation): Promise<TableSchema>;
   heartbeatMs: number;

@@ -1,6 +1,9 @@
 import type { Logger } from '../../shared/log.js';
 import type { CaptureContext } from './connector.js';
 
+/** "schema.table": how snapshot plans and the held-tables record name a table. */
+export const tableName = (t: { schema: string; table: string }): string => `${t.schema}.${t.table}`;
+
 /**
  * Backfills: tables that join a capture after its snapshot (an include list
  * widened, a table renamed in) are read later, in a fresh consistent read, as
@@ -54,10 +57,8 @@ export interface JoinedAtStart<T> {
   picked: T[];
   held: HeldTables;
   snapshotMode: 'initial' | 'never';
-  /** The base of rows backfilled at the resume point (slot AT_START). */
-  startBase: string;
-  /** Reads `tables` at the resume point. */
-  backfill(tables: T[]): Promise<void>;
+  /** Reads `tables` at the resume point (slot AT_START); false when the stream tail is past it and nothing was read. */
+  backfill(tables: T[]): Promise<boolean>;
 }
 
 /**
@@ -94,16 +95,13 @@ export class PendingBackfill<T> {
  * transaction past the tail (a kill left the source checkpoint behind the stream).
  */
 export async function backfillJoinedAtStart<T extends { schema: string; table: string }>(ctx: CaptureContext, log: Logger, j: JoinedAtStart<T>): Promise<PendingBackfill<T>> {
-  const name = (t: T) => `${t.schema}.${t.table}`;
-  const joined = j.picked.filter((t) => !j.held.has(name(t)));
+  const joined = j.picked.filter((t) => !j.held.has(tableName(t)));
   const none = new PendingBackfill<T>([], ctx.tail.position);
   if (joined.length === 0) return none;
   if (j.snapshotMode === 'never') {
-    await j.held.add(joined.map(name));
+    await j.held.add(joined.map(tableName));
     return none;
   }
-  log.info({ tables: joined.map(name) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
-  if (backfillState(ctx.tail.position, j.startBase) === 'done') return new PendingBackfill(joined, ctx.tail.position);
-  await j.backfill(joined);
-  return none;
+  log.info({ tables: joined.map(tableName) }, 'tables joined the capture while it was stopped: their rows are read before streaming goes on');
+  return (await j.backfill(joined)) ? none : new PendingBackfill(joined, ctx.tail.position);
 }

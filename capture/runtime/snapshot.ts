@@ -1,6 +1,7 @@
 import { rowObject, type Row } from '../../shared/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
+import { backfillState, tableName } from './backfill.js';
 import type { CaptureContext } from './connector.js';
 import type { CaptureEmitter } from './emitter.js';
 
@@ -23,7 +24,7 @@ export function snapshotResumePoint(tail: CaptureContext['tail'], tables: string
   const pos = tail.position ? parse(tail.position) : null;
   if (!pos || pos.base !== base) return null;
   const b = tail.batch;
-  if (!b || `${b.schema}.${b.table}` !== tables[pos.tableIndex]) return { tableIndex: pos.tableIndex, lastKey: null, ordinal: pos.ordinal };
+  if (!b || tableName(b) !== tables[pos.tableIndex]) return { tableIndex: pos.tableIndex, lastKey: null, ordinal: pos.ordinal };
   if ('rows' in b) {
     const last = b.rows.at(-1);
     return { tableIndex: pos.tableIndex, lastKey: last ? rowObject(b.columns, last) : null, ordinal: pos.ordinal };
@@ -78,7 +79,7 @@ export async function keysetSnapshot<R, K>(s: KeysetScan<R, K>): Promise<number>
   return ordinal;
 }
 
-export interface SnapshotRun<T, R extends { tableIndex: number; ordinal: number }> {
+export interface SnapshotRun<T> {
   ctx: CaptureContext;
   log: Logger;
   /** What the log lines call it: 'snapshot' (the default), or 'backfill' for tables that joined later. */
@@ -89,9 +90,12 @@ export interface SnapshotRun<T, R extends { tableIndex: number; ordinal: number 
   tables: string[];
   /** The tables the capture selects now: a planned table no longer among them is skipped. */
   picked: T[];
-  resume: R | null;
+  /** What every row position of this read shares before its table index (the connector's snapshotBase): the stream tail says where to go on. */
+  base: string;
+  /** The connector's snapshot position codec. */
+  parse(pos: string): { base: string; tableIndex: number; ordinal: number } | null;
   /** Publishes one table's rows (from `resume` when given); returns the last row ordinal. */
-  snapshotTable(table: T, index: number, resume: R | null): Promise<number>;
+  snapshotTable(table: T, index: number, resume: SnapshotResumePoint | null): Promise<number>;
   /** Ends the snapshot's read transaction. */
   commit(): Promise<unknown>;
   /** Records the snapshot done in the capture's state: called only once every snapshot row is durable in the stream. */
@@ -99,22 +103,28 @@ export interface SnapshotRun<T, R extends { tableIndex: number; ordinal: number 
 }
 
 /**
- * Publishes the planned tables in order from the resume point, then, once every
- * row is durable in the stream, records the snapshot done. Returns early (done
- * not recorded) when the session is aborted.
+ * Publishes the planned tables in order, going on after the last row the
+ * stream holds, then, once every row is durable in the stream, records the
+ * snapshot done. Returns early (done not recorded) when the session is
+ * aborted. A backfill whose rows sort before the stream tail is not read (the
+ * stream holds it whole: a DDL or a start replayed, or, at the resume point,
+ * a tail past it): false.
  */
-export async function runSnapshotTables<T extends { schema: string; table: string }, R extends { tableIndex: number; ordinal: number }>(s: SnapshotRun<T, R>): Promise<void> {
+export async function runSnapshotTables<T extends { schema: string; table: string }>(s: SnapshotRun<T>): Promise<boolean> {
   const { ctx, log, tables } = s;
   const label = s.label ?? 'snapshot';
-  log.info({ tables: tables.length, ...s.details, resumeFrom: s.resume ? tables[s.resume.tableIndex] : null, resumeAfterRow: s.resume?.ordinal ?? 0 }, `${label} starting`);
-  for (let i = s.resume?.tableIndex ?? 0; i < tables.length; i++) {
-    const t = s.picked.find((p) => `${p.schema}.${p.table}` === tables[i]);
+  // An initial snapshot is read even then: its state was lost, and the slot replays from its point.
+  if (label === 'backfill' && backfillState(ctx.tail.position, s.base) === 'done') return false;
+  const resume = snapshotResumePoint(ctx.tail, tables, s.base, s.parse);
+  log.info({ tables: tables.length, ...s.details, resumeFrom: resume ? tables[resume.tableIndex] : null, resumeAfterRow: resume?.ordinal ?? 0 }, `${label} starting`);
+  for (let i = resume?.tableIndex ?? 0; i < tables.length; i++) {
+    const t = s.picked.find((p) => tableName(p) === tables[i]);
     if (!t) {
       log.warn({ table: tables[i] }, `table left the capture during the ${label}; skipped`);
       continue;
     }
-    const rows = await s.snapshotTable(t, i, s.resume && i === s.resume.tableIndex ? s.resume : null);
-    if (ctx.signal.aborted) return;
+    const rows = await s.snapshotTable(t, i, resume && i === resume.tableIndex ? resume : null);
+    if (ctx.signal.aborted) return true;
     log.info({ table: tables[i], rows }, `table ${label} published`);
   }
   await s.commit();
@@ -125,4 +135,5 @@ export async function runSnapshotTables<T extends { schema: string; table: strin
   });
   await s.markDone();
   log.info(`${label} complete`);
+  return true;
 }

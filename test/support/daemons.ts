@@ -79,6 +79,16 @@ export class Daemon {
   }
 }
 
+/** Waits until `difference()` finds none (null); on timeout the error also shows the last difference. */
+export async function waitNoDifference(what: string, difference: () => Promise<string | null>, timeoutMs: number, daemons: Daemon[]): Promise<void> {
+  let last: string | null = null;
+  try {
+    await waitFor(what, async () => (last = await difference()) === null, timeoutMs, daemons);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nlast difference: ${last}`);
+  }
+}
+
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, daemons: Daemon[] = []): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;

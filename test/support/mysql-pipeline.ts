@@ -1,6 +1,6 @@
 import { after } from 'node:test';
 import { startMariaDb, startNats, startPostgres, type MariaDbOptions, type MariaDbServer, type NatsServer, type PgServer } from '../harness/index.js';
-import { Daemon, waitFor, writeConfig } from './daemons.js';
+import { Daemon, waitNoDifference, writeConfig } from './daemons.js';
 import { mysqlPgDifference, mysqlSql } from './mysql-compare.js';
 
 export interface MysqlPipeline {
@@ -49,11 +49,6 @@ export async function startMysqlPipeline(opts: { sourceOptions?: Record<string, 
 }
 
 /** Waits until the destination's copy of src.`table` equals the source row by row; the error shows the last difference. */
-export async function waitSameAsSource(p: MysqlPipeline, table: string, what: string, timeoutMs = 90_000, daemons = [p.capture, p.sink]): Promise<void> {
-  let last: string | null = null;
-  try {
-    await waitFor(what, async () => (last = await mysqlPgDifference(p.sourceUrl, 'src', table, p.destUrl)) === null, timeoutMs, daemons);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nlast difference: ${last}`);
-  }
+export function waitSameAsSource(p: MysqlPipeline, table: string, what: string, timeoutMs = 90_000, daemons = [p.capture, p.sink]): Promise<void> {
+  return waitNoDifference(what, () => mysqlPgDifference(p.sourceUrl, 'src', table, p.destUrl), timeoutMs, daemons);
 }

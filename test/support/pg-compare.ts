@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { pgClientConfig } from '../../shared/postgres/pg-connect.js';
-import { waitFor, type Daemon } from './daemons.js';
+import { waitNoDifference, type Daemon } from './daemons.js';
 
 /** Rows of a table as the server's text, in key order: equal text means equal values. */
 export async function tableText(url: string, table: string, orderBy = 'id'): Promise<string[][]> {
@@ -58,11 +58,6 @@ export async function pgDifference(sourceUrl: string, destUrl: string, table: st
 }
 
 /** Waits until the destination holds exactly the source's rows; the error says how they differ last. */
-export async function waitSameRows(sourceUrl: string, destUrl: string, table: string, what: string, timeoutMs: number, daemons: Daemon[]): Promise<void> {
-  let last: string | null = null;
-  try {
-    await waitFor(what, async () => (last = await pgDifference(sourceUrl, destUrl, table)) === null, timeoutMs, daemons);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nlast difference: ${last}`);
-  }
+export function waitSameRows(sourceUrl: string, destUrl: string, table: string, what: string, timeoutMs: number, daemons: Daemon[]): Promise<void> {
+  return waitNoDifference(what, () => pgDifference(sourceUrl, destUrl, table), timeoutMs, daemons);
 }
