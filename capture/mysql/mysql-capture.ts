@@ -7,11 +7,11 @@ import type { TableSchema } from '../../shared/logical-types.js';
 import { describeMysqlTable, type MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { connectMysql, isMysqlConnectionLost, mysqlConnectionConfig } from '../../shared/mysql/mysql-connect.js';
 import type { DecodeContext } from '../../shared/mysql/mysql-types.js';
-import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
+import type { CaptureConnector, CaptureContext } from '../runtime/connector.js';
 import { schemaVersion } from '../runtime/schema-version.js';
 import { backfillJoinedAtStart, heldTables, tableName, type HeldTables } from '../runtime/backfill.js';
 import { runSnapshotTables, type SnapshotResumePoint } from '../runtime/snapshot.js';
-import { mysqlCaptureOptions, type MysqlCaptureOptions } from './mysql-options.js';
+import type { MysqlCaptureOptions } from './mysql-options.js';
 import { compareBinlogPoints, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type BinlogPoint } from './mysql-position.js';
 import { checkServer, selectTables, tableGone, tableMatcher, warnAboutRowMetadata } from './mysql-setup.js';
 import { masterStatus, openBackfillSnapshot, openConsistentSnapshot, snapshotMysqlTable } from './mysql-snapshot.js';
@@ -27,19 +27,12 @@ interface SnapshotState {
   done: boolean;
 }
 
-export const mysqlCapture: CaptureFactory<typeof mysqlCaptureOptions> = {
-  kind: 'mysql',
-  schemes: ['mysql', 'mariadb'],
-  options: mysqlCaptureOptions,
-  create: (section, options, log) => createMysqlCapture(section.name, section.address, options, log),
-};
-
 /** A replication server id from the source name, away from the small ids servers use themselves. */
 function defaultServerId(name: string): number {
   return 100_000 + (createHash('sha256').update(name).digest().readUInt32BE(0) % 2_000_000_000);
 }
 
-function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOptions, log: Logger): CaptureConnector {
+export function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOptions, log: Logger): CaptureConnector {
   const config = mysqlConnectionConfig(address);
   const database = config.database;
   const source: SourceRef = { kind: 'mysql', name, db: database ?? '' };
@@ -79,6 +72,11 @@ function createMysqlCapture(name: string, address: string, opts: MysqlCaptureOpt
       } finally {
         await conn.end().catch(() => {});
       }
+    },
+
+    async describer() {
+      const conn = await connectMysql(address, 'source');
+      return { describe: (schema, table) => describe(conn, { schema, table }), close: () => conn.end().catch(() => conn.destroy()) };
     },
 
     async run(ctx: CaptureContext) {

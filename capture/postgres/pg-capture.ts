@@ -3,10 +3,10 @@ import type { Pgoutput } from 'pg-logical-replication';
 import type { SourceRef } from '../../shared/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
-import { describeTable, type CatalogTable } from '../../shared/postgres/pg-catalog.js';
+import { describeTable, listTables, type CatalogTable } from '../../shared/postgres/pg-catalog.js';
 import { connectPg, pgClientConfig } from '../../shared/postgres/pg-connect.js';
-import type { CaptureConnector, CaptureContext, CaptureFactory } from '../runtime/connector.js';
-import { pgCaptureOptions, type PgCaptureOptions } from './pg-options.js';
+import type { CaptureConnector, CaptureContext } from '../runtime/connector.js';
+import type { PgCaptureOptions } from './pg-options.js';
 import { formatLsn, parseLsn, parseSnapshotPosition, snapshotBase, snapshotPrefix, SnapshotSlot, type Lsn } from './pg-position.js';
 import { checkServer, createSlot, ensurePublication, findSlot, selectTables } from './pg-setup.js';
 import { snapshotTable } from './pg-snapshot.js';
@@ -24,14 +24,7 @@ interface SnapshotState {
   done: boolean;
 }
 
-export const postgresCapture: CaptureFactory<typeof pgCaptureOptions> = {
-  kind: 'postgres',
-  schemes: ['postgres', 'postgresql'],
-  options: pgCaptureOptions,
-  create: (section, options, log) => createPgCapture(section.name, section.address, options, log),
-};
-
-function createPgCapture(name: string, address: string, opts: PgCaptureOptions, log: Logger): CaptureConnector {
+export function createPgCapture(name: string, address: string, opts: PgCaptureOptions, log: Logger): CaptureConnector {
   const config = pgClientConfig(address);
   const slot = opts['slot.name'] ?? `nilus_${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
   const publication = opts['publication.name'] ?? slot;
@@ -78,6 +71,23 @@ function createPgCapture(name: string, address: string, opts: PgCaptureOptions, 
         await selectTables(client, opts, log);
       } finally {
         await client.end();
+      }
+    },
+
+    async describer() {
+      const client = await connectPg(address, 'source');
+      try {
+        const tables = await listTables(client);
+        return {
+          async describe(schema, table) {
+            const t = tables.find((x) => x.schema === schema && x.table === table);
+            return t ? describe(client, t) : null;
+          },
+          close: () => client.end().catch(() => {}),
+        };
+      } catch (e) {
+        await client.end().catch(() => {});
+        throw e;
       }
     },
 

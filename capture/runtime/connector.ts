@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ChangeBatch, RowsBatch, SourceRef } from '../../shared/envelope.js';
+import type { TableSchema } from '../../shared/logical-types.js';
 import type { Logger } from '../../shared/log.js';
 import type { CaptureEmitter } from './emitter.js';
 import type { StateStore } from '../../shared/state-store.js';
@@ -32,8 +33,17 @@ export interface CaptureConnector {
   /** Verifies the source can be captured; throws a NilusError saying what to fix. */
   check(): Promise<void>;
   run(ctx: CaptureContext): Promise<void>;
+  /** Looks up source tables as the capture would describe them (`nilus validate` checks masks against them). */
+  describer(): Promise<TableDescriber>;
   /** Source lag for `nilus status` and metrics, in bytes where the source measures it that way. */
   lag?(): Promise<{ bytes: number } | null>;
+  close(): Promise<void>;
+}
+
+/** A connection to the source that describes its tables; `close` ends it. */
+export interface TableDescriber {
+  /** The table's shape, or null when the source has no such table. */
+  describe(schema: string, table: string): Promise<TableSchema | null>;
   close(): Promise<void>;
 }
 
@@ -49,5 +59,6 @@ export interface CaptureFactory<S extends z.ZodTypeAny = z.ZodTypeAny> {
   schemes: string[];
   /** Schema of `source.options`: validation, defaults and docs in one place. */
   options: S;
-  create(section: CaptureSection, options: z.output<S>, log: Logger): CaptureConnector;
+  /** Loads the connector's code (and its drivers) only now: a daemon loads just the connectors its config names. */
+  create(section: CaptureSection, options: z.output<S>, log: Logger): Promise<CaptureConnector>;
 }

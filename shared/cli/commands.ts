@@ -1,11 +1,11 @@
-import { runCapture } from '../../capture/index.js';
+import { runCapture, type CaptureConnector } from '../../capture/index.js';
 import { runSink } from '../../sink/index.js';
 import type { SinkRuntimeConfig } from '../../sink/runtime/sink-options.js';
 import { createTelemetry } from '../health.js';
 import { connectBus } from '../jetstream.js';
 import { shutdownSignal } from '../lifecycle.js';
 import { createLogger } from '../log.js';
-import { checkMasksAgainst, createMasker, DEFAULT_SEQUENTIAL_BUCKET, pgDescriber, sequentialStoreOn, type MaskSettings } from '../masking/index.js';
+import { checkMasksAgainst, createMasker, DEFAULT_SEQUENTIAL_BUCKET, sequentialStoreOn, type MaskSettings } from '../masking/index.js';
 import { streamName } from '../subjects.js';
 import { loadDaemonConfig, maskSettingsOf, resolveSink, resolveSource, type Loaded } from './load.js';
 import type { Bus } from '../jetstream.js';
@@ -46,7 +46,7 @@ export async function captureCommand(file: string): Promise<void> {
   const { section, factory, options } = resolveSource(loaded);
   const log = createLogger(`capture:${section.name}`);
   const masks = maskSettingsOf(loaded, 'source');
-  const connector = factory.create(section, options, log);
+  const connector = await factory.create(section, options, log);
   await connector.check();
   const o = options as { 'max.batch.size': number; 'max.in.flight': number; 'linger.ms': number };
   await runDaemon('capture', section.name, loaded.config, connector, log, ({ bus, signal }) =>
@@ -59,7 +59,7 @@ export async function sinkCommand(file: string): Promise<void> {
   const { section, factory, options } = resolveSink(loaded);
   const log = createLogger(`sink:${section.name}`);
   const masks = maskSettingsOf(loaded, 'sink');
-  const connector = factory.create(section, options, log);
+  const connector = await factory.create(section, options, log);
   const o = options as SinkRuntimeConfig;
   await runDaemon('sink', section.name, loaded.config, connector, log, ({ bus, signal, telemetry }) =>
     runSink(
@@ -93,14 +93,14 @@ export async function sinkCommand(file: string): Promise<void> {
 export async function validateCommand(file: string): Promise<void> {
   const loaded = loadDaemonConfig(file);
   const parts: string[] = [];
-  const source = loaded.config.source;
-  if (source) {
+  let source: CaptureConnector | null = null;
+  if (loaded.config.source) {
     const { section, factory, options } = resolveSource(loaded);
     const masks = maskSettingsOf(loaded, 'source');
-    const log = createLogger('validate', 'warn');
-    await factory.create(section, options, log).check();
+    source = await factory.create(section, options, createLogger('validate', 'warn'));
+    await source.check();
     parts.push(`source ${section.name} (${factory.kind}) can be captured`);
-    if (masks.tables.size) parts.push(await checkMasks(masks, source.address, 'capture'));
+    if (masks.tables.size) parts.push(await checkMasks(masks, source, 'capture'));
   }
   if (loaded.config.sink) {
     const { section, factory } = resolveSink(loaded);
@@ -108,19 +108,19 @@ export async function validateCommand(file: string): Promise<void> {
     parts.push(`sink ${section.name} (${factory.kind}) config is valid`);
     if (masks.tables.size) {
       // Columns can be checked only against the source; without it, the sink checks them when each table's schema event arrives.
-      parts.push(source?.name === section.from && /^postgres(ql)?:/.test(source.address) ? await checkMasks(masks, source.address, 'sink') : `sink masks not checked against source ${section.from}'s tables (not in this file); the sink checks them when each table's schema arrives`);
+      parts.push(source && loaded.config.source?.name === section.from ? await checkMasks(masks, source, 'sink') : `sink masks not checked against source ${section.from}'s tables (not in this file); the sink checks them when each table's schema arrives`);
     }
   }
   if (parts.length === 0) throw loaded.doc.error([], 'the config has neither a source nor a sink section', 'add one of them');
   process.stdout.write(`${file}: ok — ${parts.join('; ')}\n`);
 }
 
-async function checkMasks(masks: MaskSettings, sourceAddress: string, side: string): Promise<string> {
-  const pg = await pgDescriber(sourceAddress);
+async function checkMasks(masks: MaskSettings, source: CaptureConnector, side: string): Promise<string> {
+  const tables = await source.describer();
   try {
-    return `${await checkMasksAgainst(masks, pg.describe)} ${side} masks fit the source's columns`;
+    return `${await checkMasksAgainst(masks, tables.describe)} ${side} masks fit the source's columns`;
   } finally {
-    await pg.close();
+    await tables.close();
   }
 }
 
@@ -150,7 +150,7 @@ export async function statusCommand(file: string): Promise<void> {
     }
     if (loaded.config.source) {
       const { section, factory, options } = resolveSource(loaded);
-      const lag = await factory.create(section, options, log).lag?.().catch(() => null);
+      const lag = await (await factory.create(section, options, log)).lag?.().catch(() => null);
       out.push(`source ${section.name}: ${lag ? `replication lag ${lag.bytes} bytes` : 'lag unknown (no slot yet)'}`);
     }
   } finally {

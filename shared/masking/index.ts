@@ -11,5 +11,5 @@ export { maskConfigSchema, maskOptions, maskOptionsSchema, maskSettings, setting
 export { parseMaskSpec, type MaskSpec } from './params.js';
 export { registry, algorithmNames } from './registry.js';
 export { kvSequentialStore, memorySequentialStore, sequentialStoreOn, type SequentialStore } from './sequential.js';
-export { checkMasksAgainst, pgDescriber, type DescribeTable } from './validate.js';
+export { checkMasksAgainst, type DescribeTable } from './validate.js';
 export { createPrf } from './prf.js';

@@ -1,6 +1,4 @@
 import type { TableSchema } from '../logical-types.js';
-import { describeTable, listTables } from '../postgres/pg-catalog.js';
-import { connectPg } from '../postgres/pg-connect.js';
 import { createMasker, type MaskSettings } from './masker.js';
 
 /** Looks a source table up; null when it does not exist. */
@@ -23,17 +21,4 @@ export async function checkMasksAgainst(settings: MaskSettings, describe: Descri
     checked += cols.size;
   }
   return checked;
-}
-
-/** A DescribeTable over a PostgreSQL source's catalog; `close` ends its connection. */
-export async function pgDescriber(address: string): Promise<{ describe: DescribeTable; close(): Promise<void> }> {
-  const client = await connectPg(address, 'source');
-  const tables = await listTables(client);
-  return {
-    async describe(schema, table) {
-      const t = tables.find((x) => x.schema === schema && x.table === table);
-      return t ? describeTable(client, t, 0) : null;
-    },
-    close: () => client.end().catch(() => {}),
-  };
 }

@@ -3,19 +3,12 @@ import { rowPosition, type Row, type RowsBatch, type SourceRef } from '../../sha
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { connectMysql, mysqlConnectionConfig, quoteMysqlIdent as quoteId } from '../../shared/mysql/mysql-connect.js';
-import type { ApplyStep, Delete, SinkConnector, SinkFactory, SinkState, Upsert } from '../runtime/connector.js';
+import type { ApplyStep, Delete, SinkConnector, SinkState, Upsert } from '../runtime/connector.js';
 import { extraColumns, groupByUnchanged } from '../runtime/table-sink.js';
 import { addColumnsSql, createTableSql, planTable, type ColumnPlan, type MySqlDialect, type TablePlan } from './mysql-ddl.js';
 import { isPermanentMySqlError, RowTooLargeError, UnrepresentableValueError } from './mysql-sink-errors.js';
-import { mysqlSinkOptions, type MySqlSinkOptions } from './mysql-sink-options.js';
+import type { MySqlSinkOptions } from './mysql-sink-options.js';
 import { literal, quoteString, UNREPRESENTABLE } from './mysql-values.js';
-
-export const mysqlSink: SinkFactory<typeof mysqlSinkOptions> = {
-  kind: 'mysql',
-  schemes: ['mysql', 'mariadb'],
-  options: mysqlSinkOptions,
-  create: (section, options, log) => createMySqlSink(section.name, section.address, options, log),
-};
 
 /**
  * Strict: a value that does not fit is an error (parked), never silently cut.
@@ -42,7 +35,7 @@ interface Target {
   jsonColumns: Set<string>;
 }
 
-function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, log: Logger): SinkConnector {
+export function createMySqlSink(name: string, address: string, opts: MySqlSinkOptions, log: Logger): SinkConnector {
   let conn: mysql.Connection | null = null;
   let dialect: MySqlDialect = { flavor: 'mysql', textCollation: 'utf8mb4_bin' };
   let packetBytes = 16 * 1024 * 1024;

@@ -4,19 +4,12 @@ import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import { connectPg } from '../../shared/postgres/pg-connect.js';
 import { encodePgText } from '../../shared/postgres/pg-text.js';
-import type { ApplyStep, SinkConnector, SinkFactory, SinkState, Upsert } from '../runtime/connector.js';
+import type { ApplyStep, SinkConnector, SinkState, Upsert } from '../runtime/connector.js';
 import { expandLoad } from '../runtime/compact.js';
 import { extraColumns, groupByUnchanged, type ExtraColumn } from '../runtime/table-sink.js';
 import { copyFieldWriter, copyRows, type CopyFieldWriter } from './pg-copy.js';
 import { pgColumnType, quoteIdent } from './pg-ddl.js';
-import { pgSinkOptions, type PgSinkOptions } from './pg-sink-options.js';
-
-export const postgresSink: SinkFactory<typeof pgSinkOptions> = {
-  kind: 'postgres',
-  schemes: ['postgres', 'postgresql'],
-  options: pgSinkOptions,
-  create: (section, options, log) => createPgSink(section.name, section.address, options, log),
-};
+import type { PgSinkOptions } from './pg-sink-options.js';
 
 /** Bookkeeping lives in the destination, written in the same transaction as the data. */
 const STATE_DDL = `
@@ -36,7 +29,7 @@ interface Target {
   key: string[];
 }
 
-function createPgSink(name: string, address: string, opts: PgSinkOptions, log: Logger): SinkConnector {
+export function createPgSink(name: string, address: string, opts: PgSinkOptions, log: Logger): SinkConnector {
   let client: pg.Client | null = null;
   let clientError: unknown = null;
   // Destination tables as this session knows them; changed only after a commit.

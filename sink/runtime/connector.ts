@@ -72,5 +72,6 @@ export interface SinkFactory<S extends z.ZodTypeAny = z.ZodTypeAny> {
   kind: string;
   schemes: string[];
   options: S;
-  create(section: SinkSectionInput, options: z.output<S>, log: Logger): SinkConnector;
+  /** Loads the connector's code (and its drivers) only now, as for captures. */
+  create(section: SinkSectionInput, options: z.output<S>, log: Logger): Promise<SinkConnector>;
 }

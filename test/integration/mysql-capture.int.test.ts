@@ -102,6 +102,22 @@ describe('MySQL bad input', () => {
     assertClearError(await runCli(['validate', '-c', source(maria.url('src'), { 'table.include.list': ['src.nope'] })]), /src\.nope/, /matches no table/);
   });
 
+  it('checks masks against the MySQL source tables, on the capture and on a sink reading it, naming the bad column', async () => {
+    const env = { NILUS_MASK_SALT: 'a-salt-long-enough-for-masks' };
+    const masked = (side: 'source' | 'sink', mask: Record<string, string>) => {
+      const options = { 'mask.salt': '${env:NILUS_MASK_SALT}', mask: { 'src.orders': mask } };
+      return writeConfig({ source: { name: 'app', address: maria.url('src'), options: side === 'source' ? options : {} }, sink: { name: 'copy', from: 'app', address: 'postgres://postgres@127.0.0.1:1/dst', options: side === 'sink' ? options : {} } });
+    };
+    const capture = await runCli(['validate', '-c', masked('source', { total: 'round:10' })], env);
+    assert.equal(capture.code, 0, capture.stderr);
+    assert.match(capture.stdout, /1 capture masks fit the source's columns/);
+    const sink = await runCli(['validate', '-c', masked('sink', { id: 'uuid', total: 'noise:0.1' })], env);
+    assert.equal(sink.code, 0, sink.stderr);
+    assert.match(sink.stdout, /2 sink masks fit the source's columns/);
+    assertClearError(await runCli(['validate', '-c', masked('sink', { totl: 'hash' })], env), /src\.orders\.totl: column "totl" does not exist in src\.orders/);
+    assertClearError(await runCli(['validate', '-c', masked('source', { total: 'year_only' })], env), /src\.orders\.total: year_only does not fit column "total"/);
+  });
+
   it('names a database that does not exist', async () => {
     assertClearError(await runCli(['validate', '-c', source(maria.url('nope'))]), /has no such database/, /Unknown database 'nope'/);
   });

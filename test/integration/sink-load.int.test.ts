@@ -80,7 +80,7 @@ for (const c of cases) {
     const connectors: SinkConnector[] = [];
     const open = async (options: Record<string, unknown> = {}, name = 'mirror') => {
       const factory = sinkFor(c.scheme)!;
-      const sink = factory.create({ name, from: 'src', address: server.address, options }, factory.options.parse(options), createLogger('test', 'silent'));
+      const sink = await factory.create({ name, from: 'src', address: server.address, options }, factory.options.parse(options), createLogger('test', 'silent'));
       connectors.push(sink);
       await sink.open();
       return sink;
