@@ -26,6 +26,24 @@ export async function retryForever(log: Logger, signal: AbortSignal, what: strin
   }
 }
 
+/**
+ * Rejects (a transient error) when `work` has not settled within `ms`: for
+ * calls whose own timeout was seen to fail. A JetStream consumer delete sent
+ * just before nats-server was killed never settled (nats.js 3.4, no timer left
+ * behind it), which left a sink session waiting for ever.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what}: no answer within ${ms / 1000} s`), { code: 'CONNECTION_CLOSED' })), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function errorSummary(e: unknown): string {
   if (isNilusError(e)) return e.describe();
   const err = e as { message?: string; code?: string };

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { decode, encode } from '../../shared/codec.js';
 import { checkRowsColumns, ENVELOPE_VERSION, Headers, rowChanges, type Change, type ChangeBatch, type RowsBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { isNilusError, isTransient } from '../../shared/errors.js';
 import { ensureStream, isNotFound, type Bus } from '../../shared/jetstream.js';
-import { errorSummary, retryForever } from '../../shared/lifecycle.js';
+import { errorSummary, retryForever, withDeadline } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { Masker } from '../../shared/masking/index.js';
@@ -35,6 +36,8 @@ export interface SinkProgress {
 
 /** How long a session may apply nothing while messages wait before it is restarted. */
 const STALL_MS = 15_000;
+/** Longer than positioning takes when every request times out (the first one's timeout ends the session). */
+const POSITION_DEADLINE_MS = 30_000;
 /** Bytes a pull may ask the server for at most (it cuts a client off past 64 MB buffered). */
 const PULL_BUDGET_BYTES = 32 * 1024 * 1024;
 
@@ -59,12 +62,16 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
   const wanted = (schema: string, table: string) => opts.include.length === 0 || opts.include.some((re) => re.test(tableKey(schema, table)));
 
   await retryForever(log, signal, 'sink session', async () => {
+    // The destination first: wrong credentials are reported at once, not after the capture starts.
     const state = await connector.open();
+    await waitForStream(bus, stream, opts.from, log, signal);
+    if (signal.aborted) return;
     for (const s of state.schemas) {
       schemas.set(tableKey(s.table.schema, s.table.table), s);
       opts.masker.restore(s.table);
     }
-    const { consumer, delivered } = await positionConsumer(bus, stream, opts, state.appliedSeq, log);
+    // Each request has its own timeout; the deadline is for one that never settles (see withDeadline).
+    const { consumer, delivered } = await withDeadline(positionConsumer(bus, stream, opts, state.appliedSeq, log), POSITION_DEADLINE_MS, `positioning consumer ${opts.name} on ${stream}`);
     // Few enough messages in flight that even at max_payload each they stay well inside the 64 MB
     // a server buffers for one client: a pull of 400 snapshot batches got the sink cut off as a
     // slow consumer. (Pulling by bytes would fit better, but nats.js never releases the byte credit
@@ -330,6 +337,24 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
     const parked: ChangeBatch = { v: ENVELOPE_VERSION, source: batch.source, schema: batch.schema, table: batch.table, schemaVersion: batch.schemaVersion, capturedAt: batch.capturedAt, changes: [change] };
     await bus.js.publish(deadLetterSubject(opts.name, batch.schema, batch.table), encode(parked), { headers: h, msgID: `${opts.name}:${change.pos}` });
     log.error({ table: `${batch.schema}.${batch.table}`, position: change.pos, err: errorSummary(error), subject: deadLetterSubject(opts.name, batch.schema, batch.table) }, 'row rejected by the destination; parked on the dead-letter subject');
+  }
+}
+
+/**
+ * The capture creates its stream: a sink started first (both daemons at once,
+ * or the sink before its source) waits for it, polling, rather than failing
+ * sessions with a back-off that would grow while the capture starts.
+ */
+async function waitForStream(bus: Bus, stream: string, from: string, log: Logger, signal: AbortSignal): Promise<void> {
+  for (let told = false; !signal.aborted; told = true) {
+    try {
+      await bus.jsm.streams.info(stream);
+      return;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    if (!told) log.info({ stream }, `waiting for stream ${stream}: the capture of source ${from} creates it`);
+    await sleep(100, undefined, { signal }).catch(() => {});
   }
 }
 

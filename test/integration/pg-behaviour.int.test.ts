@@ -29,6 +29,16 @@ describe('PostgreSQL pipeline behaviour', () => {
     }
   });
 
+  it('a sink started before its capture waits for the stream, without failing sessions, then applies the snapshot', async () => {
+    const p = await startPipeline();
+    await sql(p.sourceUrl, 'CREATE TABLE early (id int PRIMARY KEY); INSERT INTO early SELECT generate_series(1, 100)');
+    p.sink.start();
+    await waitFor('the sink to wait for the stream', async () => p.sink.log.includes('waiting for stream NILUS_SHOP'), 30_000, [p.sink]);
+    p.capture.start();
+    await waitFor('the snapshot', () => sameRows(p.sourceUrl, p.destUrl, 'early'), 60_000, [p.capture, p.sink]);
+    assert.ok(!p.sink.log.includes('failed; retrying'), p.sink.log);
+  });
+
   it('soft-deletes and writes metadata columns when asked to', async () => {
     const p = await startPipeline({ sinkOptions: { 'delete.mode': 'soft', 'metadata-columns': true } });
     await sql(p.sourceUrl, 'CREATE TABLE t (id int PRIMARY KEY, v text)');
