@@ -27,6 +27,13 @@ export async function retryForever(log: Logger, signal: AbortSignal, what: strin
 }
 
 /**
+ * How long a capture or sink session may take to set itself up against
+ * JetStream (stream, state, consumer): longer than it takes when every request
+ * times out, since the first timeout already ends the session.
+ */
+export const SESSION_SETUP_DEADLINE_MS = 30_000;
+
+/**
  * Rejects (a transient error) when `work` has not settled within `ms`: for
  * calls whose own timeout was seen to fail. A JetStream consumer delete sent
  * just before nats-server was killed never settled (nats.js 3.4, no timer left

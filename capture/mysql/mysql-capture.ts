@@ -176,7 +176,7 @@ export function createMysqlCapture(name: string, address: string, opts: MysqlCap
           return s;
         },
         invalidate(t) {
-          if (t) cache.delete(`${t.schema}.${t.table}`);
+          if (t) cache.delete(tableName(t));
           else cache.clear();
         },
         emitter: ctx.emitter,

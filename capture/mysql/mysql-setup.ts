@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/log.js';
 import { describeMysqlTable, listMysqlTables, SYSTEM_SCHEMAS, type MysqlTable } from '../../shared/mysql/mysql-catalog.js';
 import { quoteMysqlIdent } from '../../shared/mysql/mysql-connect.js';
 import type { MysqlCaptureOptions } from './mysql-options.js';
+import { tableName } from '../runtime/backfill.js';
 
 export interface ServerInfo {
   version: string;
@@ -73,7 +74,7 @@ async function checkGrants(conn: mysql.Connection, isMariaDb: boolean): Promise<
 
 /** A captured table that is gone from the source when its rows or shape are needed. */
 export function tableGone(t: MysqlTable): NilusError {
-  return new NilusError('SOURCE_TABLE_UNKNOWN', `table ${t.schema}.${t.table} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
+  return new NilusError('SOURCE_TABLE_UNKNOWN', `table ${tableName(t)} no longer exists at the source`, 'restore it, or remove it from table.include.list and restart the capture');
 }
 
 /** Whether the lists pick a table (without an include list: every table of the address's database). */
@@ -81,7 +82,7 @@ export function tableMatcher(database: string | undefined, opts: MysqlCaptureOpt
   const include = opts['table.include.list'].map((re) => new RegExp(`^(?:${re})$`));
   const exclude = opts['table.exclude.list'].map((re) => new RegExp(`^(?:${re})$`));
   return (t) => {
-    const name = `${t.schema}.${t.table}`;
+    const name = tableName(t);
     return (include.length ? include.some((re) => re.test(name)) : database === undefined ? !SYSTEM_SCHEMAS.includes(t.schema) : t.schema === database) && !exclude.some((re) => re.test(name));
   };
 }
@@ -90,9 +91,8 @@ export function tableMatcher(database: string | undefined, opts: MysqlCaptureOpt
 export async function selectTables(conn: mysql.Connection, database: string | undefined, opts: MysqlCaptureOptions, log: Logger): Promise<MysqlTable[]> {
   const all = await listMysqlTables(conn, opts['table.include.list'].length ? undefined : database);
   const include = opts['table.include.list'].map((re) => new RegExp(`^(?:${re})$`));
-  const name = (t: MysqlTable) => `${t.schema}.${t.table}`;
   for (const [i, re] of include.entries()) {
-    if (!all.some((t) => re.test(name(t)))) {
+    if (!all.some((t) => re.test(tableName(t)))) {
       throw new NilusError('SOURCE_TABLE_UNKNOWN', `source.options.table.include.list entry "${opts['table.include.list'][i]}" matches no table of the source`, `check the database and table name (the pattern must match "database.table" whole), create the table first, or grant the capture user SELECT on it (information_schema hides tables a user may not read)`);
     }
   }
@@ -108,13 +108,13 @@ export async function selectTables(conn: mysql.Connection, database: string | un
       if (err.code === 'ER_TABLEACCESS_DENIED_ERROR' || err.code === 'ER_COLUMNACCESS_DENIED_ERROR' || err.code === 'ER_DBACCESS_DENIED_ERROR') {
         const [[who]] = await conn.query<mysql.RowDataPacket[]>('SELECT CURRENT_USER() AS u');
         const user = String(who.u).replace(/^([^@]*)@(.*)$/, "'$1'@'$2'");
-        throw new NilusError('SOURCE_NOT_CAPTURABLE', `the source user ${user} may not read ${name(t)} (the snapshot needs SELECT): ${err.message}`, `run GRANT SELECT ON ${quoteMysqlIdent(t.schema)}.* TO ${user}; as an administrator`);
+        throw new NilusError('SOURCE_NOT_CAPTURABLE', `the source user ${user} may not read ${tableName(t)} (the snapshot needs SELECT): ${err.message}`, `run GRANT SELECT ON ${quoteMysqlIdent(t.schema)}.* TO ${user}; as an administrator`);
       }
       throw e;
     }
     const d = await describeMysqlTable(conn, t);
     if (d && d.primaryKey.length === 0) {
-      log.warn({ table: name(t) }, `table ${name(t)} has no primary key: its snapshot cannot resume after a crash (it restarts from its first row) and sinks append its rows; add a primary key to capture it exactly`);
+      log.warn({ table: tableName(t) }, `table ${tableName(t)} has no primary key: its snapshot cannot resume after a crash (it restarts from its first row) and sinks append its rows; add a primary key to capture it exactly`);
     }
   }
   return picked;

@@ -3,6 +3,7 @@ import { NilusError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { listTables, type CatalogTable } from '../../shared/postgres/pg-catalog.js';
 import type { PgCaptureOptions } from './pg-options.js';
+import { tableName } from '../runtime/backfill.js';
 
 const quoteIdent = (s: string) => '"' + s.replace(/"/g, '""') + '"';
 export const qualified = (t: { schema: string; table: string }) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
@@ -32,20 +33,19 @@ export async function selectTables(client: pg.Client, opts: PgCaptureOptions, lo
   const all = await listTables(client);
   const include = opts['table.include.list'].map((re) => new RegExp(`^(?:${re})$`));
   const exclude = opts['table.exclude.list'].map((re) => new RegExp(`^(?:${re})$`));
-  const name = (t: CatalogTable) => `${t.schema}.${t.table}`;
   for (const [i, re] of include.entries()) {
-    if (!all.some((t) => re.test(name(t)))) {
+    if (!all.some((t) => re.test(tableName(t)))) {
       const db = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db;
       throw new NilusError('SOURCE_TABLE_UNKNOWN', `source.options.table.include.list entry "${opts['table.include.list'][i]}" matches no table in database ${db}`, 'check the schema and table name (the pattern must match "schema.table" whole), or create the table first');
     }
   }
-  const picked = all.filter((t) => (include.length === 0 || include.some((re) => re.test(name(t)))) && !exclude.some((re) => re.test(name(t))));
+  const picked = all.filter((t) => (include.length === 0 || include.some((re) => re.test(tableName(t)))) && !exclude.some((re) => re.test(tableName(t))));
   if (picked.length === 0) throw new NilusError('SOURCE_TABLE_UNKNOWN', 'no table of the source matches table.include.list / table.exclude.list', 'create the tables or widen the lists');
   for (const t of picked) {
     if (t.replicaIdentity === 'n' || (t.replicaIdentity === 'd' && !(await hasPrimaryKey(client, t.oid)))) {
       log.warn(
-        { table: name(t) },
-        `table ${name(t)} has no primary key and REPLICA IDENTITY ${t.replicaIdentity === 'n' ? 'NOTHING' : 'DEFAULT'}: while it is published, PostgreSQL rejects UPDATE and DELETE on it. Nilus captures its inserts and truncates, and sinks append them. Add a primary key, or run ALTER TABLE ${qualified(t)} REPLICA IDENTITY FULL to capture updates and deletes too`,
+        { table: tableName(t) },
+        `table ${tableName(t)} has no primary key and REPLICA IDENTITY ${t.replicaIdentity === 'n' ? 'NOTHING' : 'DEFAULT'}: while it is published, PostgreSQL rejects UPDATE and DELETE on it. Nilus captures its inserts and truncates, and sinks append them. Add a primary key, or run ALTER TABLE ${qualified(t)} REPLICA IDENTITY FULL to capture updates and deletes too`,
       );
     }
   }
@@ -66,8 +66,8 @@ export async function ensurePublication(client: pg.Client, name: string, tables:
     return;
   }
   const list = tables.map(qualified).join(', ');
-  const want = new Set(tables.map((t) => `${t.schema}.${t.table}`));
-  const have = new Set(rows.map((t) => `${t.schema}.${t.table}`));
+  const want = new Set(tables.map(tableName));
+  const have = new Set(rows.map(tableName));
   try {
     if (!exists) await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}`);
     else if (want.size !== have.size || [...want].some((t) => !have.has(t))) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);

@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/log.js';
 import type { NatsConfig } from '../../shared/config/schema.js';
 import { openStateStore } from '../../shared/state-store.js';
 import { sourceSubjects, streamName } from '../../shared/subjects.js';
-import { retryForever } from '../../shared/lifecycle.js';
+import { retryForever, SESSION_SETUP_DEADLINE_MS, withDeadline } from '../../shared/lifecycle.js';
 import type { Masker } from '../../shared/masking/index.js';
 import type { CaptureConnector } from './connector.js';
 import { createEmitter } from './emitter.js';
@@ -30,7 +30,8 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
   const source = connector.source;
   const stream = streamName(source.name);
   await connector.check();
-  await retryForever(log, signal, 'capture session', async () => {
+  /** The stream, the capture's state, and where the stream ends: what a session starts from. */
+  const openSession = async () => {
     await ensureStream(bus, stream, [sourceSubjects(source.name)], nats.stream);
     const state = await openStateStore(bus, 'nilus_state', nats.stream.replicas);
     const tail = await streamTail(bus, stream);
@@ -41,6 +42,11 @@ export async function runCapture(connector: CaptureConnector, bus: Bus, nats: Na
       const kind = msg?.header.get(Headers.kind);
       if (kind === 'change' || kind === 'rows') batch = decode<ChangeBatch | RowsBatch>(msg!.data);
     }
+    return { state, tail, batch };
+  };
+  await retryForever(log, signal, 'capture session', async () => {
+    // Each request has its own timeout; the deadline is for one that never settles (see withDeadline).
+    const { state, tail, batch } = await withDeadline(openSession(), SESSION_SETUP_DEADLINE_MS, `opening a capture session on ${stream}`);
     const publisher = createPublisher(bus, stream, tail.seq, opts.maxInFlight);
     const inner = createEmitter({ publisher, source, resumeAfter: tail.position, maxBatchRows: opts.maxBatchRows, lingerMs: opts.lingerMs, maxMessageBytes: (bus.nc.info?.max_payload ?? 1024 * 1024) - 4096 });
     const masker = opts.masker;

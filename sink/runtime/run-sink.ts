@@ -5,7 +5,7 @@ import { decode, encode } from '../../shared/codec.js';
 import { checkRowsColumns, ENVELOPE_VERSION, Headers, rowChanges, type Change, type ChangeBatch, type RowsBatch, type SchemaEvent, type SourceRef } from '../../shared/envelope.js';
 import { isNilusError, isTransient } from '../../shared/errors.js';
 import { ensureStream, isNotFound, type Bus } from '../../shared/jetstream.js';
-import { errorSummary, retryForever, withDeadline } from '../../shared/lifecycle.js';
+import { errorSummary, retryForever, SESSION_SETUP_DEADLINE_MS, withDeadline } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/log.js';
 import type { TableSchema } from '../../shared/logical-types.js';
 import type { Masker } from '../../shared/masking/index.js';
@@ -36,8 +36,6 @@ export interface SinkProgress {
 
 /** How long a session may apply nothing while messages wait before it is restarted. */
 const STALL_MS = 15_000;
-/** Longer than positioning takes when every request times out (the first one's timeout ends the session). */
-const POSITION_DEADLINE_MS = 30_000;
 /** Bytes a pull may ask the server for at most (it cuts a client off past 64 MB buffered). */
 const PULL_BUDGET_BYTES = 32 * 1024 * 1024;
 
@@ -71,7 +69,7 @@ export async function runSink(connector: SinkConnector, bus: Bus, opts: SinkRunt
       opts.masker.restore(s.table);
     }
     // Each request has its own timeout; the deadline is for one that never settles (see withDeadline).
-    const { consumer, delivered } = await withDeadline(positionConsumer(bus, stream, opts, state.appliedSeq, log), POSITION_DEADLINE_MS, `positioning consumer ${opts.name} on ${stream}`);
+    const { consumer, delivered } = await withDeadline(positionConsumer(bus, stream, opts, state.appliedSeq, log), SESSION_SETUP_DEADLINE_MS, `positioning consumer ${opts.name} on ${stream}`);
     // Few enough messages in flight that even at max_payload each they stay well inside the 64 MB
     // a server buffers for one client: a pull of 400 snapshot batches got the sink cut off as a
     // slow consumer. (Pulling by bytes would fit better, but nats.js never releases the byte credit
